@@ -1,2 +1,32 @@
 # SPDX-License-Identifier: MIT
-# placeholder: filled in by the packaging work
+# Install rules: the headers, the exported xtnn::xtnn target and a package config, so that
+# find_package(xtnn CONFIG REQUIRED) + target_link_libraries(app PRIVATE xtnn::xtnn) works.
+# xtnn is header-only, so everything goes to architecture-independent places.
+include(GNUInstallDirs)
+include(CMakePackageConfigHelpers)
+
+set(XTNN_INSTALL_CMAKEDIR "${CMAKE_INSTALL_DATADIR}/cmake/xtnn"
+    CACHE STRING "Where xtnn's CMake package files are installed, relative to the prefix")
+mark_as_advanced(XTNN_INSTALL_CMAKEDIR)
+
+# The whole tree, not a *.hpp pattern: a header that was added but not matched would only
+# show up as a consumer's build error.
+install(DIRECTORY "${PROJECT_SOURCE_DIR}/include/xtnn"
+        DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}")
+
+install(TARGETS xtnn EXPORT xtnnTargets)
+install(EXPORT xtnnTargets
+        NAMESPACE xtnn::
+        DESTINATION "${XTNN_INSTALL_CMAKEDIR}")
+
+configure_package_config_file("${CMAKE_CURRENT_LIST_DIR}/xtnnConfig.cmake.in"
+    "${PROJECT_BINARY_DIR}/xtnnConfig.cmake"
+    INSTALL_DESTINATION "${XTNN_INSTALL_CMAKEDIR}")
+# 0.x: a minor release may break the API, so 0.1 accepts 0.1.z only. ARCH_INDEPENDENT lets
+# a 32-bit consumer use the package built on a 64-bit machine: there is nothing compiled.
+write_basic_package_version_file("${PROJECT_BINARY_DIR}/xtnnConfigVersion.cmake"
+    COMPATIBILITY SameMinorVersion
+    ARCH_INDEPENDENT)
+install(FILES "${PROJECT_BINARY_DIR}/xtnnConfig.cmake"
+              "${PROJECT_BINARY_DIR}/xtnnConfigVersion.cmake"
+        DESTINATION "${XTNN_INSTALL_CMAKEDIR}")

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Installs the Debian 12 packages xtnn needs to build, test, and run its examples and
+# benchmarks. Run as root, or as a user with sudo. Safe to re-run: apt-get install skips
+# what is already there. --dry-run shows what apt-get would do (apt-get -s) and changes
+# nothing but the package lists.
+set -euo pipefail
+
+packages=(
+    cmake g++ make pkg-config ca-certificates
+    libxtensor-dev        # xtensor 0.24 (xtensor-dev is its transitional name)
+    libxtensor-blas-dev   # its CMake config needs BLAS and LAPACK ...
+    libopenblas-dev       # ... which OpenBLAS provides both of (no liblapack-dev needed)
+    zlib1g-dev
+    catch2                # tests (Catch2 2.13)
+    libbenchmark-dev      # benchmarks (Google Benchmark)
+)
+
+simulate=()
+case "${1:-}" in
+    "") ;;
+    -n | --dry-run) simulate=(-s) ;;
+    *)
+        echo "usage: $0 [--dry-run]" >&2
+        exit 2
+        ;;
+esac
+
+if ! command -v apt-get >/dev/null; then
+    echo "error: apt-get not found; this script is for Debian 12 (bookworm)" >&2
+    exit 1
+fi
+
+sudo=()
+if [[ "$(id -u)" -ne 0 ]]; then
+    if ! command -v sudo >/dev/null; then
+        echo "error: run as root, or install sudo" >&2
+        exit 1
+    fi
+    sudo=(sudo)
+fi
+
+# Always refresh: on a fresh or long-idle machine the package lists are missing or stale,
+# and install then fails on versions the mirror no longer has.
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y -q --no-install-recommends "${simulate[@]}" "${packages[@]}"
