@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: MIT
+// Where programs look for data sets: the --data DIR flag, else $XTNN_DATA_DIR, else ./data.
+// Also the exception a loader throws when a data set's files are not there.
+#pragma once
+
+#include <cstdlib>
+#include <string>
+
+#include <xtnn/error.hpp>
+
+namespace xtnn::io
+{
+/// A data set's files are missing. The message says which directory was searched, which
+/// file names were tried and where to get the files.
+class data_not_found : public io_error
+{
+public:
+    using io_error::io_error;
+};
+
+/// The data directory, first of:
+///   1. `flag_value` (a program's `--data DIR`) when it is non-empty;
+///   2. the environment variable XTNN_DATA_DIR when it is set and non-empty;
+///   3. "./data".
+/// Data sets sit in subdirectories of it (e.g. DIR/mnist).
+inline std::string resolve_data_dir(const std::string& flag_value)
+{
+    if (!flag_value.empty())
+    {
+        return flag_value;
+    }
+    const char* env = std::getenv("XTNN_DATA_DIR");
+    if (env && *env)
+    {
+        return env;
+    }
+    return "./data";
+}
+}  // namespace xtnn::io
