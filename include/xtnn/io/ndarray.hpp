@@ -1,0 +1,315 @@
+// SPDX-License-Identifier: MIT
+// The dtype-erased array that the numpy formats (.npy, .npz, pickle) read into and write
+// from: an element type, a shape, and the bytes in C order, little-endian. Fortran-ordered
+// and big-endian data are converted at the io boundary, so an ndarray is always C order.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <xtnn/detail/bytes.hpp>
+#include <xtnn/error.hpp>
+#include <xtnn/tensor.hpp>
+
+namespace xtnn::io
+{
+/// The element types xtnn reads and writes, named as numpy's type codes: f4 is float32,
+/// i8 int64, u1 uint8, b1 bool.
+enum class dtype
+{
+    f4,
+    f8,
+    i1,
+    i2,
+    i4,
+    i8,
+    u1,
+    u2,
+    u4,
+    u8,
+    b1
+};
+
+/// Bytes per element: 1, 2, 4 or 8.
+constexpr std::size_t item_size(dtype type)
+{
+    switch (type)
+    {
+    case dtype::i1:
+    case dtype::u1:
+    case dtype::b1:
+        return 1;
+    case dtype::i2:
+    case dtype::u2:
+        return 2;
+    case dtype::f4:
+    case dtype::i4:
+    case dtype::u4:
+        return 4;
+    case dtype::f8:
+    case dtype::i8:
+    case dtype::u8:
+        return 8;
+    }
+    return 0;
+}
+
+/// numpy's descr string for the little-endian type: "<f4", "<i8", "|u1", "|b1".
+inline std::string descr(dtype type)
+{
+    static const char* const names[] = {"<f4", "<f8", "|i1", "<i2", "<i4", "<i8",
+                                        "|u1", "<u2", "<u4", "<u8", "|b1"};
+    return names[static_cast<int>(type)];
+}
+
+/// A parsed descr: the type and whether the stored bytes are big-endian.
+struct descr_info
+{
+    dtype type;
+    bool big_endian;
+};
+
+/// Parses a numpy descr such as "<f4", "=i8", "|u1" or ">f8" (big-endian: the readers swap
+/// the bytes). A missing byte-order character means native (little-endian).
+/// @returns nullopt for types xtnn does not support ("<c8", "|O", "<U5", "<f2", ...).
+inline std::optional<descr_info> parse_descr(std::string_view text)
+{
+    bool big_endian = false;
+    if (!text.empty() && (text[0] == '<' || text[0] == '|' || text[0] == '=' || text[0] == '>'))
+    {
+        big_endian = text[0] == '>';
+        text.remove_prefix(1);
+    }
+    static const char* const codes[] = {"f4", "f8", "i1", "i2", "i4", "i8",
+                                        "u1", "u2", "u4", "u8", "b1"};
+    for (int i = 0; i < 11; ++i)
+    {
+        if (text == codes[i])
+        {
+            const auto type = static_cast<dtype>(i);
+            return descr_info{type, big_endian && item_size(type) > 1};
+        }
+    }
+    return std::nullopt;
+}
+
+/// The dtype of a C++ element type: float -> f4, double -> f8, std::int32_t -> i4, bool -> b1.
+template <class T>
+constexpr dtype dtype_of()
+{
+    if constexpr (std::is_same_v<T, bool>)
+    {
+        return dtype::b1;
+    }
+    else if constexpr (std::is_floating_point_v<T>)
+    {
+        static_assert(sizeof(T) == 4 || sizeof(T) == 8, "only 4- and 8-byte floats are stored");
+        return sizeof(T) == 4 ? dtype::f4 : dtype::f8;
+    }
+    else
+    {
+        static_assert(std::is_integral_v<T>, "numpy arrays hold numbers or bools");
+        constexpr bool is_signed = std::is_signed_v<T>;
+        switch (sizeof(T))
+        {
+        case 1:
+            return is_signed ? dtype::i1 : dtype::u1;
+        case 2:
+            return is_signed ? dtype::i2 : dtype::u2;
+        case 4:
+            return is_signed ? dtype::i4 : dtype::u4;
+        default:
+            return is_signed ? dtype::i8 : dtype::u8;
+        }
+    }
+}
+
+namespace detail
+{
+/// Copies `count` items of type S from raw bytes into `out`, converting each to T.
+template <class S, class T>
+void convert_items(const std::uint8_t* raw, std::size_t count, T* out)
+{
+    for (std::size_t i = 0; i < count; ++i)
+    {
+        if constexpr (std::is_same_v<S, bool>)
+        {
+            out[i] = static_cast<T>(raw[i] != 0);  // any nonzero byte is true, as in numpy
+        }
+        else
+        {
+            S value;
+            std::memcpy(&value, raw + i * sizeof(S), sizeof(S));
+            out[i] = static_cast<T>(value);
+        }
+    }
+}
+}  // namespace detail
+
+/// A numpy array with its element type erased.
+struct ndarray
+{
+    dtype type = dtype::f4;
+    std::vector<std::size_t> shape;  ///< () for a scalar, (n,) for a vector
+    std::vector<std::uint8_t> data;  ///< size() * item_size(type) bytes, C order, little-endian
+
+    /// Number of elements: the product of the shape (1 for a 0-d array).
+    std::size_t size() const
+    {
+        std::size_t count = 1;
+        for (auto extent : shape)
+        {
+            count *= extent;
+        }
+        return count;
+    }
+
+    /// The elements converted to T with static_cast (bools become 0/1), in the same shape.
+    /// @throws error when `data` does not hold size() * item_size(type) bytes.
+    template <class T>
+    xt::xarray<T> as() const
+    {
+        std::size_t count = 1;
+        std::size_t bytes = 0;
+        bool fits = true;
+        for (auto extent : shape)
+        {
+            fits = fits && xtnn::detail::checked_multiply(count, extent, count);
+        }
+        fits = fits && xtnn::detail::checked_multiply(count, item_size(type), bytes);
+        if (!fits || bytes != data.size())
+        {
+            throw error("xtnn::io::ndarray::as: data holds " + std::to_string(data.size()) +
+                        " bytes; expected " + (fits ? std::to_string(bytes) : "more") +
+                        " for shape " + shape_string(shape) + " of " + descr(type));
+        }
+        xt::xarray<T> out(typename xt::xarray<T>::shape_type(shape.begin(), shape.end()));
+        const std::uint8_t* raw = data.data();
+        switch (type)
+        {
+        case dtype::f4: detail::convert_items<float>(raw, count, out.data()); break;
+        case dtype::f8: detail::convert_items<double>(raw, count, out.data()); break;
+        case dtype::i1: detail::convert_items<std::int8_t>(raw, count, out.data()); break;
+        case dtype::i2: detail::convert_items<std::int16_t>(raw, count, out.data()); break;
+        case dtype::i4: detail::convert_items<std::int32_t>(raw, count, out.data()); break;
+        case dtype::i8: detail::convert_items<std::int64_t>(raw, count, out.data()); break;
+        case dtype::u1: detail::convert_items<std::uint8_t>(raw, count, out.data()); break;
+        case dtype::u2: detail::convert_items<std::uint16_t>(raw, count, out.data()); break;
+        case dtype::u4: detail::convert_items<std::uint32_t>(raw, count, out.data()); break;
+        case dtype::u8: detail::convert_items<std::uint64_t>(raw, count, out.data()); break;
+        case dtype::b1: detail::convert_items<bool>(raw, count, out.data()); break;
+        }
+        return out;
+    }
+};
+
+/// Copies an xtensor container or expression (xarray, xtensor<T, N>, a view, ...) into an
+/// ndarray, in row-major order. T is float, double, an integer type or bool.
+template <class E>
+ndarray to_ndarray(const xt::xexpression<E>& expression)
+{
+    const auto& e = expression.derived_cast();
+    using T = std::decay_t<typename E::value_type>;
+    ndarray out;
+    out.type = dtype_of<T>();
+    out.shape.assign(e.shape().begin(), e.shape().end());
+    out.data.resize(out.size() * sizeof(T));
+    std::uint8_t* dst = out.data.data();
+    for (auto it = e.begin(); it != e.end(); ++it, dst += sizeof(T))  // row-major traversal
+    {
+        const T value = *it;
+        std::memcpy(dst, &value, sizeof(T));
+    }
+    return out;
+}
+
+/// Named arrays in file order (the order of a dict in a pickle, of members in a zip).
+using named_arrays = std::vector<std::pair<std::string, ndarray>>;
+
+/// The array called `name`, or nullptr.
+inline const ndarray* find_array(const named_arrays& arrays, std::string_view name)
+{
+    for (const auto& [key, array] : arrays)
+    {
+        if (key == name)
+        {
+            return &array;
+        }
+    }
+    return nullptr;
+}
+
+namespace detail
+{
+/// Product of `shape` times `item`, or false when it overflows std::size_t.
+inline bool byte_count(const std::vector<std::size_t>& shape, std::size_t item,
+                       std::size_t& bytes)
+{
+    std::size_t count = 1;
+    for (auto extent : shape)
+    {
+        if (!xtnn::detail::checked_multiply(count, extent, count))
+        {
+            return false;
+        }
+    }
+    return xtnn::detail::checked_multiply(count, item, bytes);
+}
+
+/// Builds an ndarray from raw stored bytes, whose length the caller has checked equals the
+/// shape's byte count: swaps big-endian items and reorders Fortran (column-major) data
+/// into C order.
+inline ndarray make_ndarray(dtype type, bool big_endian, std::vector<std::size_t> shape,
+                            bool fortran_order, const std::uint8_t* raw, std::size_t bytes)
+{
+    ndarray out;
+    out.type = type;
+    out.shape = std::move(shape);
+    const std::size_t item = item_size(type);
+    const std::size_t count = bytes / item;
+    if (!fortran_order || out.shape.size() < 2 || count == 0)
+    {
+        out.data.assign(raw, raw + bytes);
+    }
+    else
+    {
+        // Walk the output in C order (last axis fastest) while tracking the source offset:
+        // Fortran strides are f[0] = 1, f[k] = f[k-1] * shape[k-1].
+        const std::size_t rank = out.shape.size();
+        std::vector<std::size_t> stride(rank, 1), index(rank, 0);
+        for (std::size_t k = 1; k < rank; ++k)
+        {
+            stride[k] = stride[k - 1] * out.shape[k - 1];
+        }
+        out.data.resize(bytes);
+        std::size_t source = 0;
+        for (std::size_t i = 0; i < count; ++i)
+        {
+            std::memcpy(out.data.data() + i * item, raw + source * item, item);
+            for (std::size_t k = rank; k-- > 0;)
+            {
+                source += stride[k];
+                if (++index[k] < out.shape[k])
+                {
+                    break;
+                }
+                source -= out.shape[k] * stride[k];
+                index[k] = 0;
+            }
+        }
+    }
+    if (big_endian)
+    {
+        xtnn::detail::byte_swap_items(out.data.data(), count, item);
+    }
+    return out;
+}
+}  // namespace detail
+}  // namespace xtnn::io
