@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: MIT
+// Weight files onto networks: the book's pickle, .npz round trips, and every way a file can
+// fail to fit a network. Expected outputs from numpy (see test_network.cpp for the math).
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include <xtnn/io/weights.hpp>
+#include <xtnn/xtnn.hpp>
+
+#include "approx.hpp"
+
+namespace
+{
+// A 3-2-2 network as the book stores its weights, made by:
+//   W1 = np.asfortranarray(np.array([[0.1,-0.2],[0.3,0.4],[-0.5,0.6]], np.float32))
+//   b1 = np.array([0.01,-0.02], np.float32)
+//   W2 = np.asfortranarray(np.array([[1,-1],[0,2]], np.float32)); b2 = np.array([0.5,0], np.float32)
+//   pickle.dumps({'W1': W1, 'b1': b1, 'W2': W2, 'b2': b2}, protocol=3)
+const std::vector<unsigned char> book_style_pickle{
+    0x80, 0x03, 0x7d, 0x71, 0x00, 0x28, 0x58, 0x02, 0x00, 0x00, 0x00, 0x57, 0x31, 0x71, 0x01,
+    0x63, 0x6e, 0x75, 0x6d, 0x70, 0x79, 0x2e, 0x63, 0x6f, 0x72, 0x65, 0x2e, 0x6d, 0x75, 0x6c,
+    0x74, 0x69, 0x61, 0x72, 0x72, 0x61, 0x79, 0x0a, 0x5f, 0x72, 0x65, 0x63, 0x6f, 0x6e, 0x73,
+    0x74, 0x72, 0x75, 0x63, 0x74, 0x0a, 0x71, 0x02, 0x63, 0x6e, 0x75, 0x6d, 0x70, 0x79, 0x0a,
+    0x6e, 0x64, 0x61, 0x72, 0x72, 0x61, 0x79, 0x0a, 0x71, 0x03, 0x4b, 0x00, 0x85, 0x71, 0x04,
+    0x43, 0x01, 0x62, 0x71, 0x05, 0x87, 0x71, 0x06, 0x52, 0x71, 0x07, 0x28, 0x4b, 0x01, 0x4b,
+    0x03, 0x4b, 0x02, 0x86, 0x71, 0x08, 0x63, 0x6e, 0x75, 0x6d, 0x70, 0x79, 0x0a, 0x64, 0x74,
+    0x79, 0x70, 0x65, 0x0a, 0x71, 0x09, 0x58, 0x02, 0x00, 0x00, 0x00, 0x66, 0x34, 0x71, 0x0a,
+    0x89, 0x88, 0x87, 0x71, 0x0b, 0x52, 0x71, 0x0c, 0x28, 0x4b, 0x03, 0x58, 0x01, 0x00, 0x00,
+    0x00, 0x3c, 0x71, 0x0d, 0x4e, 0x4e, 0x4e, 0x4a, 0xff, 0xff, 0xff, 0xff, 0x4a, 0xff, 0xff,
+    0xff, 0xff, 0x4b, 0x00, 0x74, 0x71, 0x0e, 0x62, 0x88, 0x43, 0x18, 0xcd, 0xcc, 0xcc, 0x3d,
+    0x9a, 0x99, 0x99, 0x3e, 0x00, 0x00, 0x00, 0xbf, 0xcd, 0xcc, 0x4c, 0xbe, 0xcd, 0xcc, 0xcc,
+    0x3e, 0x9a, 0x99, 0x19, 0x3f, 0x71, 0x0f, 0x74, 0x71, 0x10, 0x62, 0x58, 0x02, 0x00, 0x00,
+    0x00, 0x62, 0x31, 0x71, 0x11, 0x68, 0x02, 0x68, 0x03, 0x4b, 0x00, 0x85, 0x71, 0x12, 0x68,
+    0x05, 0x87, 0x71, 0x13, 0x52, 0x71, 0x14, 0x28, 0x4b, 0x01, 0x4b, 0x02, 0x85, 0x71, 0x15,
+    0x68, 0x0c, 0x89, 0x43, 0x08, 0x0a, 0xd7, 0x23, 0x3c, 0x0a, 0xd7, 0xa3, 0xbc, 0x71, 0x16,
+    0x74, 0x71, 0x17, 0x62, 0x58, 0x02, 0x00, 0x00, 0x00, 0x57, 0x32, 0x71, 0x18, 0x68, 0x02,
+    0x68, 0x03, 0x4b, 0x00, 0x85, 0x71, 0x19, 0x68, 0x05, 0x87, 0x71, 0x1a, 0x52, 0x71, 0x1b,
+    0x28, 0x4b, 0x01, 0x4b, 0x02, 0x4b, 0x02, 0x86, 0x71, 0x1c, 0x68, 0x0c, 0x88, 0x43, 0x10,
+    0x00, 0x00, 0x80, 0x3f, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x80, 0xbf, 0x00, 0x00, 0x00,
+    0x40, 0x71, 0x1d, 0x74, 0x71, 0x1e, 0x62, 0x58, 0x02, 0x00, 0x00, 0x00, 0x62, 0x32, 0x71,
+    0x1f, 0x68, 0x02, 0x68, 0x03, 0x4b, 0x00, 0x85, 0x71, 0x20, 0x68, 0x05, 0x87, 0x71, 0x21,
+    0x52, 0x71, 0x22, 0x28, 0x4b, 0x01, 0x4b, 0x02, 0x85, 0x71, 0x23, 0x68, 0x0c, 0x89, 0x43,
+    0x08, 0x00, 0x00, 0x00, 0x3f, 0x00, 0x00, 0x00, 0x00, 0x71, 0x24, 0x74, 0x71, 0x25, 0x62,
+    0x75, 0x2e
+};
+
+// numpy: softmax(sigmoid(X@W1 + b1)@W2 + b2) for X = [[1,2,3],[-1,0.5,2]].
+const std::vector<double> expected_output{0.33042986, 0.66957014, 0.35512003, 0.64487997};
+
+std::string temp_path(const std::string& name)
+{
+    return std::string(std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp") + "/xtnn_weights_" +
+           name;
+}
+
+std::string write_temp(const std::string& name, const std::vector<unsigned char>& bytes)
+{
+    const std::string path = temp_path(name);
+    std::ofstream(path, std::ios::binary)
+        .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    return path;
+}
+
+template <class T>
+const xtnn::matrix<T> example_x{{1, 2, 3}, {-1, 0.5, 2}};
+}  // namespace
+
+TEMPLATE_TEST_CASE("weights: load_network builds the network from a pickle's shapes", "", float,
+                   double)
+{
+    const std::string path = write_temp("book_style.pkl", book_style_pickle);
+    const auto net = xtnn::io::load_network<TestType>(path);
+    REQUIRE(net.widths() == std::vector<std::size_t>{3, 2, 2});
+    REQUIRE(net.layer(0).activation() == xtnn::activation_kind::sigmoid);
+    REQUIRE(net.layer(1).activation() == xtnn::activation_kind::softmax);
+    // W1 was stored in Fortran order: row 2 must read (-0.5, 0.6).
+    REQUIRE(net.layer(0).weights()(2, 0) == Approx(-0.5));
+    REQUIRE(net.layer(0).weights()(2, 1) == Approx(0.6));
+    xtnn_test::require_all_close(net.predict(example_x<TestType>), expected_output, 1e-6);
+}
+
+TEST_CASE("weights: save_weights then load_weights gives identical predictions")
+{
+    const std::string pkl = write_temp("book_style2.pkl", book_style_pickle);
+    const auto original = xtnn::io::load_network<float>(pkl);
+    const std::string npz = temp_path("saved.npz");
+    xtnn::io::save_weights(original, npz);
+
+    xtnn::network<float> restored({3, 2, 2}, xtnn::activation_kind::sigmoid,
+                                  xtnn::activation_kind::softmax);
+    xtnn::io::load_weights(restored, npz);
+    const bool same_after_load = restored.predict(example_x<float>) == original.predict(example_x<float>);
+    REQUIRE(same_after_load);
+    // load_network reads the same file back with the same widths.
+    REQUIRE(xtnn::io::load_network<float>(npz).widths() == std::vector<std::size_t>{3, 2, 2});
+
+    // Saving over an existing file replaces it whole and leaves no temporary behind.
+    xtnn::io::save_weights(restored, npz);
+    REQUIRE(!std::ifstream(npz + ".tmp-xtnn"));
+    const bool same_after_resave =
+        xtnn::io::load_network<float>(npz).predict(example_x<float>) == original.predict(example_x<float>);
+    REQUIRE(same_after_resave);
+}
+
+TEST_CASE("weights: an array that does not fit names the layer and both shapes")
+{
+    const std::string path = write_temp("book_style3.pkl", book_style_pickle);
+    xtnn::network<float> wider({3, 4, 2}, xtnn::activation_kind::sigmoid,
+                               xtnn::activation_kind::softmax);
+    REQUIRE_THROWS_AS(xtnn::io::load_weights(wider, path), xtnn::shape_error);
+    REQUIRE_THROWS_WITH(xtnn::io::load_weights(wider, path),
+                        Catch::Matchers::Contains("W1 has shape (3, 2) but layer 1 expects (3, 4)") &&
+                            Catch::Matchers::Contains(path));
+    // The failed load changed nothing.
+    const bool unchanged = xt::all(xt::equal(wider.layer(0).weights(), 0.0f));
+    REQUIRE(unchanged);
+
+    xtnn::network<float> deeper({3, 2, 2, 2}, xtnn::activation_kind::sigmoid,
+                                xtnn::activation_kind::softmax);
+    REQUIRE_THROWS_WITH(xtnn::io::load_weights(deeper, path),
+                        Catch::Matchers::Contains("holds 2 layers") &&
+                            Catch::Matchers::Contains("network has 3"));
+}
+
+TEST_CASE("weights: missing arrays and files that are not weight files are refused")
+{
+    const std::string npz = temp_path("no_bias.npz");
+    xtnn::io::named_arrays arrays;
+    arrays.emplace_back("W1", xtnn::io::to_ndarray(xtnn::matrix<float>(xt::zeros<float>({3, 2}))));
+    xtnn::io::save_npz(npz, arrays);
+    REQUIRE_THROWS_AS(xtnn::io::load_network<float>(npz), xtnn::format_error);
+    REQUIRE_THROWS_WITH(xtnn::io::load_network<float>(npz),
+                        Catch::Matchers::Contains("no array named b1") &&
+                            Catch::Matchers::Contains("holds W1"));
+
+    const std::string text = write_temp("not_weights.txt", {'h', 'e', 'l', 'l', 'o'});
+    REQUIRE_THROWS_AS(xtnn::io::read_weight_file(text), xtnn::format_error);
+    REQUIRE_THROWS_WITH(xtnn::io::read_weight_file(text), Catch::Matchers::Contains("not a weight file"));
+    REQUIRE_THROWS_AS(xtnn::io::read_weight_file(temp_path("does_not_exist.npz")), xtnn::io_error);
+
+    // Widths that do not chain: W2 of (3, 2) after W1 of (3, 2).
+    const std::string broken = temp_path("broken_chain.npz");
+    xtnn::io::named_arrays chain;
+    chain.emplace_back("W1", xtnn::io::to_ndarray(xtnn::matrix<float>(xt::zeros<float>({3, 2}))));
+    chain.emplace_back("b1", xtnn::io::to_ndarray(xtnn::vector<float>(xt::zeros<float>({2}))));
+    chain.emplace_back("W2", xtnn::io::to_ndarray(xtnn::matrix<float>(xt::zeros<float>({3, 2}))));
+    chain.emplace_back("b2", xtnn::io::to_ndarray(xtnn::vector<float>(xt::zeros<float>({2}))));
+    xtnn::io::save_npz(broken, chain);
+    REQUIRE_THROWS_WITH(xtnn::io::load_network<float>(broken),
+                        Catch::Matchers::Contains("W2 has shape (3, 2); expected (2, out)"));
+}
