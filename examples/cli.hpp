@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: MIT
+// What every example program shares: a small command-line parser and the exit-code
+// convention (0 ok, 1 error, 2 usage error or missing data).
+#pragma once
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstddef>
+#include <exception>
+#include <iostream>
+#include <map>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <xtnn/io/data_dir.hpp>
+
+namespace xtnn_examples
+{
+/// A mistake on the command line: reported with the usage text, exit code 2.
+struct usage_error : std::runtime_error
+{
+    using std::runtime_error::runtime_error;
+};
+
+/// Flags of the form `--name VALUE` (value flags) and `--name` (switches).
+class arguments
+{
+public:
+    /// @throws usage_error for an unknown flag, a value flag without its value, or a
+    /// positional argument.
+    arguments(int argc, char** argv, std::set<std::string> value_flags,
+              std::set<std::string> switches)
+    {
+        for (int i = 1; i < argc; ++i)
+        {
+            const std::string flag = argv[i];
+            if (flag == "--help" || flag == "-h")
+            {
+                m_help = true;
+            }
+            else if (switches.count(flag))
+            {
+                m_values[flag] = "";
+            }
+            else if (value_flags.count(flag))
+            {
+                if (i + 1 == argc)
+                {
+                    throw usage_error(flag + " needs a value");
+                }
+                m_values[flag] = argv[++i];
+            }
+            else
+            {
+                throw usage_error("unknown argument \"" + flag + "\"");
+            }
+        }
+    }
+
+    bool help() const { return m_help; }
+    bool has(const std::string& flag) const { return m_values.count(flag) != 0; }
+
+    std::string text(const std::string& flag, const std::string& fallback = "") const
+    {
+        const auto found = m_values.find(flag);
+        return found == m_values.end() ? fallback : found->second;
+    }
+
+    /// A whole number >= minimum. @throws usage_error otherwise.
+    std::size_t number(const std::string& flag, std::size_t fallback, std::size_t minimum = 0) const
+    {
+        if (!has(flag))
+        {
+            return fallback;
+        }
+        const std::string value = text(flag);
+        std::size_t result = 0;
+        const auto [end, status] = std::from_chars(value.data(), value.data() + value.size(), result);
+        if (value.empty() || status != std::errc() || end != value.data() + value.size() ||
+            result < minimum)
+        {
+            throw usage_error(flag + " expects a whole number of at least " +
+                              std::to_string(minimum) + "; got \"" + value + "\"");
+        }
+        return result;
+    }
+
+    /// A finite floating-point number >= minimum. @throws usage_error otherwise.
+    double real(const std::string& flag, double fallback, double minimum = 0) const
+    {
+        if (!has(flag))
+        {
+            return fallback;
+        }
+        const std::string value = text(flag);
+        std::size_t used = 0;
+        double result = 0;
+        try
+        {
+            result = std::stod(value, &used);
+        }
+        catch (const std::exception&)
+        {
+            used = 0;
+        }
+        if (value.empty() || used != value.size() || !std::isfinite(result) || result < minimum)
+        {
+            throw usage_error(flag + " expects a number of at least " + std::to_string(minimum) +
+                              "; got \"" + value + "\"");
+        }
+        return result;
+    }
+
+    /// A comma-separated list of whole numbers >= minimum ("100,50"); `fallback` when the
+    /// flag is absent. @throws usage_error for an empty item or a bad number.
+    std::vector<std::size_t> list(const std::string& flag, std::vector<std::size_t> fallback,
+                                  std::size_t minimum = 0) const
+    {
+        if (!has(flag))
+        {
+            return fallback;
+        }
+        const std::string value = text(flag);
+        std::vector<std::size_t> result;
+        std::size_t start = 0;
+        while (start <= value.size())
+        {
+            const std::size_t comma = std::min(value.find(',', start), value.size());
+            const std::string item = value.substr(start, comma - start);
+            std::size_t number = 0;
+            const auto [end, status] = std::from_chars(item.data(), item.data() + item.size(), number);
+            if (item.empty() || status != std::errc() || end != item.data() + item.size() ||
+                number < minimum)
+            {
+                throw usage_error(flag + " expects comma-separated whole numbers of at least " +
+                                  std::to_string(minimum) + "; got \"" + value + "\"");
+            }
+            result.push_back(number);
+            start = comma + 1;
+        }
+        return result;
+    }
+
+private:
+    std::map<std::string, std::string> m_values;
+    bool m_help = false;
+};
+
+/// Runs an example's body with the shared conventions: usage errors print the usage and
+/// return 2, missing data prints where it looked and how to get it and returns 2, any other
+/// exception prints "error: ..." and returns 1.
+template <class Body>
+int run(const char* usage, Body&& body)
+{
+    try
+    {
+        return body();
+    }
+    catch (const usage_error& e)
+    {
+        std::cerr << "error: " << e.what() << "\n\n" << usage;
+        return 2;
+    }
+    catch (const xtnn::io::data_not_found& e)
+    {
+        std::cerr << e.what() << '\n';
+        return 2;
+    }
+    catch (const std::exception& e)
+    {
+        std::cerr << "error: " << e.what() << '\n';
+        return 1;
+    }
+}
+}  // namespace xtnn_examples
