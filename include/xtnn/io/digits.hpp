@@ -1,0 +1,419 @@
+// SPDX-License-Identifier: MIT
+// The 8x8 handwritten digits (scikit-learn's load_digits: 1797 images, pixels 0..16) read
+// from digits.csv(.gz), and the preprocessing the from-scratch tutorial applies to them:
+// per-feature standardization, one-hot labels and "the first N samples are the test set".
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <system_error>
+#include <type_traits>
+#include <vector>
+
+#include <xtnn/detail/file.hpp>
+#include <xtnn/detail/zlib.hpp>
+#include <xtnn/error.hpp>
+#include <xtnn/io/data_dir.hpp>
+#include <xtnn/tensor.hpp>
+
+namespace xtnn::io
+{
+/// Pixels per image (8 x 8, row-major) and the number of classes.
+inline constexpr std::size_t digits_pixels = 64;
+inline constexpr std::size_t digits_classes = 10;
+
+/// The digits data set: images (N, 64) with pixel values 0..16, labels (N,) in 0..9.
+template <class T = float>
+struct digits_set
+{
+    xt::xtensor<T, 2> images;
+    xt::xtensor<std::size_t, 1> labels;
+
+    /// N, the number of samples.
+    std::size_t size() const { return labels.size(); }
+};
+}  // namespace xtnn::io
+
+namespace xtnn::detail
+{
+/// Where the file comes from, for the data_not_found message.
+inline std::string digits_download_help()
+{
+    return "The file is scikit-learn's sklearn/datasets/data/digits.csv.gz (Debian package "
+           "python3-sklearn installs it under /usr/lib/python3/dist-packages/), the test set of "
+           "the UCI \"Optical Recognition of Handwritten Digits\" data: 1797 lines of 64 pixels "
+           "0..16 and a label 0..9.\n"
+           "Programs take the data directory from --data DIR, else $XTNN_DATA_DIR, else ./data; "
+           "the file may sit in it or in its digits/ subdirectory.";
+}
+
+/// The first existing file of DIR/digits.csv, DIR/digits.csv.gz, DIR/digits/digits.csv,
+/// DIR/digits/digits.csv.gz. @throws io::data_not_found listing them all.
+inline std::string digits_locate(const std::string& dir, const char* where)
+{
+    const std::filesystem::path base(dir);
+    const std::array<std::filesystem::path, 4> candidates = {
+        base / "digits.csv", base / "digits.csv.gz", base / "digits" / "digits.csv",
+        base / "digits" / "digits.csv.gz"};
+    std::string tried;
+    for (const auto& path : candidates)
+    {
+        std::error_code ignored;
+        if (std::filesystem::is_regular_file(path, ignored))
+        {
+            return path.string();
+        }
+        tried += (tried.empty() ? "" : ", ") + quoted(path.string());
+    }
+    throw io::data_not_found(std::string(where) + ": the 8x8 digits file was not found; tried " +
+                             tried + "\n" + digits_download_help());
+}
+
+/// A field's text for a message: quoted, cut after 32 characters.
+inline std::string digits_field_text(const char* first, const char* last)
+{
+    const std::size_t size = static_cast<std::size_t>(last - first);
+    return "\"" + std::string(first, std::min<std::size_t>(size, 32)) +
+           (size > 32 ? "...\"" : "\"");
+}
+
+enum class digits_field
+{
+    ok,
+    not_number,
+    not_whole,
+    out_of_range
+};
+
+/// Parses one field (spaces around it allowed) as a whole number in [0, max]: "5", or an
+/// integer-valued decimal like "5.0" (some copies of the file write the pixels that way).
+inline digits_field digits_parse_field(const char*& first, const char*& last, int max, int& value)
+{
+    while (first < last && (*first == ' ' || *first == '\t'))
+    {
+        ++first;
+    }
+    while (last > first && (last[-1] == ' ' || last[-1] == '\t'))
+    {
+        --last;
+    }
+    long whole = 0;
+    const auto as_int = std::from_chars(first, last, whole);
+    if (as_int.ec == std::errc() && as_int.ptr == last)
+    {
+        if (whole < 0 || whole > max)
+        {
+            return digits_field::out_of_range;
+        }
+        value = static_cast<int>(whole);
+        return digits_field::ok;
+    }
+    double number = 0;
+    const auto as_double = std::from_chars(first, last, number);
+    if (first == last || as_double.ec == std::errc::invalid_argument || as_double.ptr != last ||
+        std::isnan(number))
+    {
+        return digits_field::not_number;
+    }
+    if (as_double.ec == std::errc() && number != std::floor(number))
+    {
+        return digits_field::not_whole;
+    }
+    if (as_double.ec == std::errc::result_out_of_range || !(number >= 0 && number <= max))
+    {
+        return digits_field::out_of_range;
+    }
+    value = static_cast<int>(number);
+    return digits_field::ok;
+}
+
+/// "<what>; expected <kind> 0..<max>, got \"<text>\"" for a field that failed to parse.
+inline std::string digits_field_problem(digits_field status, const char* kind, int max,
+                                        const char* first, const char* last)
+{
+    const std::string what = status == digits_field::not_number ? std::string("not a number")
+                             : status == digits_field::not_whole
+                                 ? std::string("not a whole number")
+                                 : std::string(kind) + " out of range";
+    return what + "; expected " + kind + " 0.." + std::to_string(max) + ", got " +
+           digits_field_text(first, last);
+}
+
+/// Parses the CSV text; `context` is "<where>: \"<path>\"". See io::load_digits.
+template <class T>
+io::digits_set<T> digits_parse(const char* text, std::size_t size, const std::string& context)
+{
+    constexpr std::size_t columns = io::digits_pixels + 1;
+    const char* pos = text;
+    const char* const end = text + size;
+    if (size >= 3 && static_cast<unsigned char>(text[0]) == 0xEF &&
+        static_cast<unsigned char>(text[1]) == 0xBB && static_cast<unsigned char>(text[2]) == 0xBF)
+    {
+        pos += 3;  // a UTF-8 byte-order mark
+    }
+    // Rows are parsed straight into flat buffers and copied into the tensors once at the end.
+    std::vector<T> pixels;
+    std::vector<std::size_t> labels;
+    pixels.reserve(1797 * io::digits_pixels);
+    labels.reserve(1797);
+    for (std::size_t line = 1; pos < end; ++line)
+    {
+        const char* line_end = std::find(pos, end, '\n');
+        const char* next = line_end == end ? end : line_end + 1;
+        if (line_end > pos && line_end[-1] == '\r')
+        {
+            --line_end;
+        }
+        if (std::all_of(pos, line_end, [](char c) { return c == ' ' || c == '\t'; }))
+        {
+            pos = next;  // blank lines are skipped, as numpy.loadtxt does
+            continue;
+        }
+        const std::size_t found = static_cast<std::size_t>(std::count(pos, line_end, ',')) + 1;
+        if (found != columns)
+        {
+            throw format_error(context + ": line " + std::to_string(line) +
+                               ": wrong number of values; expected 65 (64 pixels, then the "
+                               "label), got " +
+                               std::to_string(found));
+        }
+        for (std::size_t column = 0; column < columns; ++column)
+        {
+            const char* const field_end = std::find(pos, line_end, ',');
+            const bool is_label = column == io::digits_pixels;
+            const int max = is_label ? 9 : 16;
+            const char* first = pos;
+            const char* last = field_end;
+            int value = 0;
+            const digits_field status = digits_parse_field(first, last, max, value);
+            if (status != digits_field::ok)
+            {
+                throw format_error(context + ": line " + std::to_string(line) + ", column " +
+                                   std::to_string(column + 1) + ": " +
+                                   digits_field_problem(status, is_label ? "a label" : "a pixel",
+                                                        max, first, last));
+            }
+            if (is_label)
+            {
+                labels.push_back(static_cast<std::size_t>(value));
+            }
+            else
+            {
+                pixels.push_back(static_cast<T>(value));
+            }
+            pos = field_end == line_end ? line_end : field_end + 1;
+        }
+        pos = next;
+    }
+    if (labels.empty())
+    {
+        throw format_error(context + ": no data; expected lines of 65 comma-separated values "
+                                     "(64 pixels 0..16, then the label 0..9), got " +
+                           (size == 0 ? std::string("an empty file") : "only blank lines"));
+    }
+    io::digits_set<T> set;
+    set.images = xt::xtensor<T, 2>::from_shape({labels.size(), io::digits_pixels});
+    std::copy(pixels.begin(), pixels.end(), set.images.data());
+    set.labels = xt::xtensor<std::size_t, 1>::from_shape({labels.size()});
+    std::copy(labels.begin(), labels.end(), set.labels.data());
+    return set;
+}
+}  // namespace xtnn::detail
+
+namespace xtnn::io
+{
+/// Loads the 8x8 digits from `dir`/digits.csv or `dir`/digits/digits.csv, each raw or
+/// ".gz" (gzip is recognised by its magic bytes, whatever the name). The file has no
+/// header; each line is 64 pixels 0..16 (the 8x8 image, row-major) then the label 0..9,
+/// comma separated; integer-valued decimals such as "5.0" are accepted, blank lines skipped.
+/// Returns images (N, 64) as T and labels (N,); N is 1797 for scikit-learn's file.
+/// @throws data_not_found when none of the four files exists (the message says where it
+/// looked and where the file comes from).
+/// @throws format_error naming the file, line and column of the first bad value, a line
+/// without 65 values, or a file without data; io_error when the file cannot be read.
+template <class T = float>
+digits_set<T> load_digits(const std::string& dir)
+{
+    static_assert(std::is_arithmetic_v<T>, "load_digits loads into an arithmetic type");
+    constexpr const char* where = "xtnn::io::load_digits";
+    const std::string path = xtnn::detail::digits_locate(dir, where);
+    const std::string context = std::string(where) + ": " + xtnn::detail::quoted(path);
+    std::vector<std::uint8_t> bytes = xtnn::detail::read_file(path, where);
+    if (xtnn::detail::is_gzip(bytes.data(), bytes.size()))
+    {
+        // 256 MiB bounds a hostile file; the real one inflates to about 300 KB.
+        bytes = xtnn::detail::inflate_all(bytes.data(), bytes.size(), xtnn::detail::zformat::gzip,
+                                          context, std::size_t(1) << 28);
+    }
+    return xtnn::detail::digits_parse<T>(reinterpret_cast<const char*>(bytes.data()),
+                                         bytes.size(), context);
+}
+
+/// Per-feature standardization as the tutorial does it: z = (x - mean) / (std + 1e-7), with
+/// the population standard deviation (ddof 0, numpy's default). A constant feature (std 0,
+/// e.g. the digits' always-blank corner pixel) maps to 0, never NaN.
+template <class T = float>
+struct standardizer
+{
+    static_assert(std::is_floating_point_v<T>, "standardizer works on float or double");
+    static constexpr double epsilon = 1e-7;
+
+    xt::xtensor<T, 1> mean;  ///< (features,)
+    xt::xtensor<T, 1> std;  ///< (features,), population standard deviation
+
+    /// Computes mean and std of each column of x (rows, features), accumulating in double.
+    /// @throws shape_error when x has no rows.
+    void fit(const xt::xtensor<T, 2>& x)
+    {
+        const std::size_t rows = x.shape()[0];
+        const std::size_t cols = x.shape()[1];
+        if (rows == 0)
+        {
+            throw shape_error("xtnn::io::standardizer::fit: no samples; expected at least one "
+                              "row, got " +
+                              shape_string(x.shape()));
+        }
+        std::vector<double> sum(cols, 0.0);
+        std::vector<double> squares(cols, 0.0);
+        const T* row = x.data();
+        for (std::size_t r = 0; r < rows; ++r, row += cols)
+        {
+            for (std::size_t c = 0; c < cols; ++c)
+            {
+                sum[c] += row[c];
+            }
+        }
+        for (double& s : sum)
+        {
+            s /= static_cast<double>(rows);  // mean = sum / rows
+        }
+        row = x.data();
+        for (std::size_t r = 0; r < rows; ++r, row += cols)
+        {
+            for (std::size_t c = 0; c < cols; ++c)
+            {
+                const double d = row[c] - sum[c];
+                squares[c] += d * d;  // sum of (x - mean)^2; two passes avoid cancellation
+            }
+        }
+        mean = xt::xtensor<T, 1>::from_shape({cols});
+        std = xt::xtensor<T, 1>::from_shape({cols});
+        for (std::size_t c = 0; c < cols; ++c)
+        {
+            mean.data()[c] = static_cast<T>(sum[c]);
+            std.data()[c] = static_cast<T>(std::sqrt(squares[c] / static_cast<double>(rows)));
+        }
+    }
+
+    /// x (rows, features) ← (x - mean) / (std + 1e-7), in place, with the fitted statistics
+    /// (so test data is scaled like the training data).
+    /// @throws shape_error when x's feature count differs from the fitted one.
+    void transform(xt::xtensor<T, 2>& x) const
+    {
+        const std::size_t cols = x.shape()[1];
+        if (cols != mean.size())
+        {
+            throw shape_error("xtnn::io::standardizer::transform: x has shape " +
+                              shape_string(x.shape()) + "; expected " +
+                              std::to_string(mean.size()) + " columns, the features fit() saw");
+        }
+        std::vector<T> scale(cols);
+        for (std::size_t c = 0; c < cols; ++c)
+        {
+            scale[c] = T(1) / (std.data()[c] + static_cast<T>(epsilon));
+        }
+        T* row = x.data();
+        for (std::size_t r = 0; r < x.shape()[0]; ++r, row += cols)
+        {
+            for (std::size_t c = 0; c < cols; ++c)
+            {
+                row[c] = (row[c] - mean.data()[c]) * scale[c];
+            }
+        }
+    }
+};
+
+/// x (rows, features) standardized with its own statistics, as the tutorial does on all
+/// 1797 samples before splitting. @throws shape_error when x has no rows.
+template <class T>
+xt::xtensor<T, 2> standardize(const xt::xtensor<T, 2>& x)
+{
+    standardizer<T> scaler;
+    scaler.fit(x);
+    xt::xtensor<T, 2> out = x;
+    scaler.transform(out);
+    return out;
+}
+
+/// Labels (N,) as one-hot rows (N, classes): row i is 1 at column labels(i), 0 elsewhere.
+/// @throws shape_error naming the first label >= classes and its index.
+template <class T = float>
+xt::xtensor<T, 2> one_hot(const xt::xtensor<std::size_t, 1>& labels,
+                          std::size_t classes = digits_classes)
+{
+    const std::size_t n = labels.size();
+    auto out = xt::xtensor<T, 2>::from_shape({n, classes});
+    std::fill(out.begin(), out.end(), T(0));
+    T* row = out.data();
+    for (std::size_t i = 0; i < n; ++i, row += classes)
+    {
+        const std::size_t label = labels.data()[i];
+        if (label >= classes)
+        {
+            throw shape_error("xtnn::io::one_hot: label " + std::to_string(label) + " at index " +
+                              std::to_string(i) + "; expected " +
+                              (classes ? "0.." + std::to_string(classes - 1) : "none") + " for " +
+                              std::to_string(classes) + " classes");
+        }
+        row[label] = T(1);
+    }
+    return out;
+}
+
+/// A data set cut into training and test parts: x (rows, features), y (rows,).
+template <class T = float>
+struct train_test_split
+{
+    xt::xtensor<T, 2> x_train;
+    xt::xtensor<T, 2> x_test;
+    xt::xtensor<std::size_t, 1> y_train;
+    xt::xtensor<std::size_t, 1> y_test;
+};
+
+/// The tutorial's split, without shuffling: samples [0, test_count) are the test set and
+/// [test_count, N) the training set (300 and 1497 for the digits).
+/// @throws shape_error when test_count > N.
+template <class T>
+train_test_split<T> split_first_as_test(const digits_set<T>& data, std::size_t test_count)
+{
+    const std::size_t n = data.size();
+    const std::size_t cols = data.images.shape()[1];
+    if (test_count > n || data.images.shape()[0] != n)
+    {
+        throw shape_error("xtnn::io::split_first_as_test: test_count " +
+                          std::to_string(test_count) + " with images " +
+                          shape_string(data.images.shape()) + " and labels " +
+                          shape_string(data.labels.shape()) +
+                          "; expected test_count <= N and N rows in both");
+    }
+    const std::size_t train_count = n - test_count;
+    train_test_split<T> split;
+    split.x_test = xt::xtensor<T, 2>::from_shape({test_count, cols});
+    split.x_train = xt::xtensor<T, 2>::from_shape({train_count, cols});
+    split.y_test = xt::xtensor<std::size_t, 1>::from_shape({test_count});
+    split.y_train = xt::xtensor<std::size_t, 1>::from_shape({train_count});
+    const T* x = data.images.data();
+    const std::size_t* y = data.labels.data();
+    std::copy(x, x + test_count * cols, split.x_test.data());
+    std::copy(x + test_count * cols, x + n * cols, split.x_train.data());
+    std::copy(y, y + test_count, split.y_test.data());
+    std::copy(y + test_count, y + n, split.y_train.data());
+    return split;
+}
+}  // namespace xtnn::io
