@@ -17,6 +17,7 @@
 #include <xtnn/io/digits.hpp>
 
 #include "approx.hpp"
+#include "temp_files.hpp"
 
 namespace
 {
@@ -30,44 +31,11 @@ std::vector<std::size_t> shape_of(const E& e)
     return {e.shape().begin(), e.shape().end()};
 }
 
-/// A fresh directory under the system temp dir, removed with everything in it at scope exit.
-class temp_dir
-{
-public:
-    temp_dir()
-    {
-        static std::atomic<int> counter{0};
-        std::random_device random;
-        m_path = fs::temp_directory_path() /
-                 ("xtnn-digits-" + std::to_string(random()) + "-" + std::to_string(counter++));
-        fs::create_directories(m_path);
-    }
-    ~temp_dir()
-    {
-        std::error_code ignored;
-        fs::remove_all(m_path, ignored);
-    }
-    temp_dir(const temp_dir&) = delete;
-    temp_dir& operator=(const temp_dir&) = delete;
+using xtnn_test::temp_dir;
 
-    std::string path() const { return m_path.string(); }
-    std::string file(const std::string& name) const { return (m_path / name).string(); }
+using xtnn_test::write_text;
 
-private:
-    fs::path m_path;
-};
-
-void write_raw(const std::string& path, const std::string& text)
-{
-    xtnn::detail::write_file_atomically(path, text, "test");
-}
-
-void write_gz(const std::string& path, const std::string& text)
-{
-    const auto* data = reinterpret_cast<const std::uint8_t*>(text.data());
-    xtnn::detail::write_file_atomically(
-        path, xtnn::detail::deflate_all(data, text.size(), xtnn::detail::zformat::gzip), "test");
-}
+using xtnn_test::write_text_gz;
 
 /// One CSV line: the 64 pixels, then the label; each value followed by `suffix` (".0").
 std::string csv_line(const std::vector<int>& pixels, int label, const std::string& suffix = "")
@@ -130,7 +98,7 @@ TEMPLATE_TEST_CASE("digits: load_digits reads 64 pixels and a label per line", "
                    double)
 {
     temp_dir dir;
-    write_raw(dir.file("digits.csv"), three_rows());
+    write_text(dir.file("digits.csv"), three_rows());
     check_three_rows(xtnn::io::load_digits<TestType>(dir.path()));
 }
 
@@ -138,7 +106,7 @@ TEST_CASE("digits: load_digits finds digits.csv.gz in the digits/ subdirectory",
 {
     temp_dir dir;
     fs::create_directories(dir.file("digits"));
-    write_gz(dir.file("digits/digits.csv.gz"), three_rows());
+    write_text_gz(dir.file("digits/digits.csv.gz"), three_rows());
     check_three_rows(xtnn::io::load_digits(dir.path()));
     check_three_rows(xtnn::io::load_digits(dir.file("digits")));
 }
@@ -148,8 +116,8 @@ TEST_CASE("digits: load_digits prefers the data directory and spots gzip by its 
 {
     temp_dir dir;
     fs::create_directories(dir.file("digits"));
-    write_raw(dir.file("digits/digits.csv"), "garbage\n");
-    write_gz(dir.file("digits.csv"), three_rows());  // gzipped under the raw name
+    write_text(dir.file("digits/digits.csv"), "garbage\n");
+    write_text_gz(dir.file("digits.csv"), three_rows());  // gzipped under the raw name
     check_three_rows(xtnn::io::load_digits(dir.path()));
 }
 
@@ -159,7 +127,7 @@ TEST_CASE("digits: load_digits accepts \"5.0\" decimals, CRLF, spaces and blank 
     temp_dir dir;
     SECTION("integer-valued decimals")
     {
-        write_raw(dir.file("digits.csv"), three_rows(".0"));
+        write_text(dir.file("digits.csv"), three_rows(".0"));
         check_three_rows(xtnn::io::load_digits<double>(dir.path()));
     }
     SECTION("CRLF line ends, a byte-order mark, blank lines and spaces around values")
@@ -169,7 +137,7 @@ TEST_CASE("digits: load_digits accepts \"5.0\" decimals, CRLF, spaces and blank 
         std::string last = csv_line(image2(), 9);  // " 0 ,0,...,5,9 \t\r\n"
         last.replace(0, 1, " 0 ");
         last.insert(last.size() - 1, " \t\r");
-        write_raw(dir.file("digits.csv"), "\xEF\xBB\xBF" + first + "\r\n  \n" +
+        write_text(dir.file("digits.csv"), "\xEF\xBB\xBF" + first + "\r\n  \n" +
                                               csv_line(std::vector<int>(64, 16), 0) + last +
                                               "\n");
         check_three_rows(xtnn::io::load_digits(dir.path()));
@@ -178,7 +146,7 @@ TEST_CASE("digits: load_digits accepts \"5.0\" decimals, CRLF, spaces and blank 
     {
         std::string text = three_rows();
         text.pop_back();
-        write_gz(dir.file("digits.csv.gz"), text);
+        write_text_gz(dir.file("digits.csv.gz"), text);
         check_three_rows(xtnn::io::load_digits(dir.path()));
     }
 }
@@ -193,7 +161,7 @@ TEST_CASE("digits: malformed lines throw format_error with the file, line and co
     // Line 2 is `bad`; the message starts "xtnn::io::load_digits: "<path>": line 2".
     const auto require_line2 = [&](const std::string& bad, const std::string& message)
     {
-        write_raw(path, good + bad + good);
+        write_text(path, good + bad + good);
         REQUIRE_THROWS_AS(call(), xtnn::format_error);
         REQUIRE_THROWS_WITH(call(), Contains("xtnn::io::load_digits: \"" + path + "\": line 2") &&
                                         Contains(message));
@@ -266,7 +234,7 @@ TEST_CASE("digits: malformed lines throw format_error with the file, line and co
 TEST_CASE("digits: line numbers count blank lines", "[digits][errors]")
 {
     temp_dir dir;
-    write_gz(dir.file("digits.csv.gz"), csv_line(image0(), 7) + "\n" + csv_line(image0(), 12));
+    write_text_gz(dir.file("digits.csv.gz"), csv_line(image0(), 7) + "\n" + csv_line(image0(), 12));
     REQUIRE_THROWS_WITH(xtnn::io::load_digits(dir.path()),
                         Contains("\"" + dir.file("digits.csv.gz") + "\": line 3, column 65"));
 }
@@ -277,7 +245,7 @@ TEST_CASE("digits: an empty or corrupt file throws format_error", "[digits][erro
     const auto call = [&] { return xtnn::io::load_digits(dir.path()); };
     SECTION("empty")
     {
-        write_raw(dir.file("digits.csv"), "");
+        write_text(dir.file("digits.csv"), "");
         REQUIRE_THROWS_AS(call(), xtnn::format_error);
         REQUIRE_THROWS_WITH(call(), Contains("\"" + dir.file("digits.csv") + "\": no data; "
                                              "expected lines of 65 comma-separated values") &&
@@ -285,12 +253,12 @@ TEST_CASE("digits: an empty or corrupt file throws format_error", "[digits][erro
     }
     SECTION("blank lines only, gzipped")
     {
-        write_gz(dir.file("digits.csv.gz"), "\n\r\n  \n");
+        write_text_gz(dir.file("digits.csv.gz"), "\n\r\n  \n");
         REQUIRE_THROWS_WITH(call(), Contains("no data;") && Contains("got only blank lines"));
     }
     SECTION("corrupt gzip")
     {
-        write_raw(dir.file("digits.csv.gz"), std::string("\x1f\x8b\x08\x00garbage", 11));
+        write_text(dir.file("digits.csv.gz"), std::string("\x1f\x8b\x08\x00garbage", 11));
         REQUIRE_THROWS_AS(call(), xtnn::format_error);
         REQUIRE_THROWS_WITH(call(), Contains("xtnn::io::load_digits: \"" +
                                              dir.file("digits.csv.gz") + "\""));
@@ -394,7 +362,7 @@ TEST_CASE("split_first_as_test: the first rows are the test set, the rest the tr
           "[digits][split]")
 {
     temp_dir dir;
-    write_raw(dir.file("digits.csv"), three_rows() + csv_line(std::vector<int>(64, 2), 4));
+    write_text(dir.file("digits.csv"), three_rows() + csv_line(std::vector<int>(64, 2), 4));
     const auto data = xtnn::io::load_digits<double>(dir.path());
     const auto split = xtnn::io::split_first_as_test(data, 1);
     REQUIRE(shape_of(split.x_test) == std::vector<std::size_t>{1, 64});

@@ -19,6 +19,8 @@
 using Catch::Matchers::Contains;
 using bytes = std::vector<std::uint8_t>;
 
+#include "temp_files.hpp"
+
 namespace
 {
 // Bitwise CRC-32 (reflected polynomial 0xEDB88320), written out rather than taken from
@@ -75,10 +77,7 @@ xtnn::io::gray_image image_2x3()
     return {2, 3, {0, 255, 10, 20, 128, 7}};
 }
 
-std::string temp_path(const std::string& name)
-{
-    return (std::filesystem::temp_directory_path() / ("xtnn_test_io_image_" + name)).string();
-}
+using xtnn_test::temp_path;
 }  // namespace
 
 TEST_CASE("image: to_gray_image scales 0..1 floats to 0..255 without inverting")

@@ -18,49 +18,19 @@
 #include <xtnn/io/data_dir.hpp>
 #include <xtnn/io/mnist.hpp>
 
+#include "temp_files.hpp"
+
 namespace
 {
 namespace fs = std::filesystem;
 using bytes = std::vector<std::uint8_t>;
 using Catch::Matchers::Contains;
 
-/// A fresh directory under the system temp dir, removed with everything in it at scope exit.
-class temp_dir
-{
-public:
-    temp_dir()
-    {
-        static std::atomic<int> counter{0};
-        std::random_device random;
-        m_path = fs::temp_directory_path() /
-                 ("xtnn-mnist-" + std::to_string(random()) + "-" + std::to_string(counter++));
-        fs::create_directories(m_path);
-    }
-    ~temp_dir()
-    {
-        std::error_code ignored;
-        fs::remove_all(m_path, ignored);
-    }
-    temp_dir(const temp_dir&) = delete;
-    temp_dir& operator=(const temp_dir&) = delete;
+using xtnn_test::temp_dir;
 
-    std::string path() const { return m_path.string(); }
-    std::string file(const std::string& name) const { return (m_path / name).string(); }
+using xtnn_test::write_raw;
 
-private:
-    fs::path m_path;
-};
-
-void write_raw(const std::string& path, const bytes& content)
-{
-    xtnn::detail::write_file_atomically(path, content, "test");
-}
-
-void write_gz(const std::string& path, const bytes& content)
-{
-    write_raw(path, xtnn::detail::deflate_all(content.data(), content.size(),
-                                              xtnn::detail::zformat::gzip));
-}
+using xtnn_test::write_gz;
 
 bytes concat(const bytes& a, const bytes& b)
 {

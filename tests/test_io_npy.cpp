@@ -15,6 +15,7 @@
 #include <xtnn/io/npy.hpp>
 
 #include "approx.hpp"
+#include "temp_files.hpp"
 
 namespace
 {
@@ -156,10 +157,7 @@ xtnn::io::ndarray parse(const std::vector<std::uint8_t>& bytes)
     return xtnn::io::parse_npy(bytes.data(), bytes.size(), "x.npy");
 }
 
-std::string temp_path(const std::string& name)
-{
-    return (std::filesystem::temp_directory_path() / ("xtnn_test_io_npy_" + name)).string();
-}
+using xtnn_test::temp_path;
 }  // namespace
 
 TEST_CASE("npy: reads a C-ordered float32 matrix numpy wrote")

@@ -15,6 +15,7 @@
 #include <xtnn/io/npz.hpp>
 
 #include "approx.hpp"
+#include "temp_files.hpp"
 
 namespace
 {
@@ -182,10 +183,7 @@ void put32(std::vector<std::uint8_t>& bytes, std::size_t at, std::uint32_t value
     xtnn::detail::patch_le(bytes, at, value);
 }
 
-std::string temp_path(const std::string& name)
-{
-    return (std::filesystem::temp_directory_path() / ("xtnn_test_io_npz_" + name)).string();
-}
+using xtnn_test::temp_path;
 
 void check_fixture_arrays(const xtnn::io::named_arrays& arrays)
 {

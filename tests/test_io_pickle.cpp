@@ -15,6 +15,7 @@
 #include <xtnn/io/pickle.hpp>
 
 #include "approx.hpp"
+#include "temp_files.hpp"
 
 using namespace std::string_literals;
 
@@ -197,10 +198,7 @@ xtnn::io::named_arrays parse(const std::string& text)
     return parse(bytes_of(text));
 }
 
-std::string temp_path(const std::string& name)
-{
-    return (std::filesystem::temp_directory_path() / ("xtnn_test_io_pickle_" + name)).string();
-}
+using xtnn_test::temp_path;
 
 void check_fixture_arrays(const xtnn::io::named_arrays& arrays)
 {

@@ -12,6 +12,7 @@
 #include <xtnn/xtnn.hpp>
 
 #include "approx.hpp"
+#include "temp_files.hpp"
 
 namespace
 {
@@ -51,17 +52,12 @@ const std::vector<unsigned char> book_style_pickle{
 // numpy: softmax(sigmoid(X@W1 + b1)@W2 + b2) for X = [[1,2,3],[-1,0.5,2]].
 const std::vector<double> expected_output{0.33042986, 0.66957014, 0.35512003, 0.64487997};
 
-std::string temp_path(const std::string& name)
-{
-    return std::string(std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp") + "/xtnn_weights_" +
-           name;
-}
+using xtnn_test::temp_path;
 
 std::string write_temp(const std::string& name, const std::vector<unsigned char>& bytes)
 {
     const std::string path = temp_path(name);
-    std::ofstream(path, std::ios::binary)
-        .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    xtnn_test::write_raw(path, bytes);
     return path;
 }
 
