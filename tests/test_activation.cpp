@@ -110,3 +110,98 @@ TEST_CASE("activation: names parse and print, unknown names are refused with the
                         Catch::Matchers::Contains("'gelu'") &&
                             Catch::Matchers::Contains("sigmoid, tanh, relu"));
 }
+
+// Backward. Expected values from numpy (float64), z = [0, 1, -2], dA = [1, 2, -1]:
+//   sigmoid: dA·a·(1 - a) = [0.25, 0.3932238664829637, -0.1049935854035065]
+//   tanh:    dA·(1 - tanh²) = [1.0, 0.8399486832280523, -0.07065082485316443]
+//   softmax of [1, 2, 3] with dA = [1, 0, -1]: a·(dA - dA·a)
+//            = [0.14181709360981218, 0.14077035746963015, -0.2825874510794423]
+namespace
+{
+template <class T>
+std::vector<T> apply_backward(xtnn::activation_kind kind, const std::vector<T>& z,
+                              const std::vector<T>& grad_a, std::size_t rows)
+{
+    const std::size_t cols = z.size() / rows;
+    std::vector<T> a(z.size()), grad_z(z.size());
+    xtnn::activate(kind, z.data(), a.data(), rows, cols);
+    xtnn::activate_backward(kind, z.data(), a.data(), grad_a.data(), grad_z.data(), rows, cols);
+    return grad_z;
+}
+}  // namespace
+
+TEMPLATE_TEST_CASE("activation: backward matches hand-computed derivatives", "", float, double)
+{
+    const std::vector<TestType> z{0, 1, -2};
+    const std::vector<TestType> grad_a{1, 2, -1};
+    xtnn_test::require_all_close(
+        apply_backward(xtnn::activation_kind::sigmoid, z, grad_a, 1),
+        std::vector<double>{0.25, 0.3932238664829637, -0.1049935854035065}, 1e-6);
+    xtnn_test::require_all_close(
+        apply_backward(xtnn::activation_kind::tanh, z, grad_a, 1),
+        std::vector<double>{1.0, 0.8399486832280523, -0.07065082485316443}, 1e-6);
+    xtnn_test::require_all_close(apply_backward(xtnn::activation_kind::relu, z, grad_a, 1),
+                                 std::vector<double>{0, 2, 0}, 0);
+    xtnn_test::require_all_close(apply_backward(xtnn::activation_kind::identity, z, grad_a, 3),
+                                 grad_a, 0);
+    xtnn_test::require_all_close(
+        apply_backward(xtnn::activation_kind::softmax, std::vector<TestType>{1, 2, 3},
+                       std::vector<TestType>{1, 0, -1}, 1),
+        std::vector<double>{0.14181709360981218, 0.14077035746963015, -0.2825874510794423},
+        1e-6);
+}
+
+TEST_CASE("activation: backward of every activation matches central differences of forward")
+{
+    // L = Σ dA · f(Z); dL/dZ by central differences vs backward(dA). Softmax mixes a row,
+    // so each perturbed Z changes every output of its row.
+    const std::vector<double> z{-1.3, 0.2, 0.7, 2.1, -0.4, 0.9};
+    const std::vector<double> grad_a{0.3, -1.1, 0.8, 0.5, 1.7, -0.6};
+    const std::size_t rows = 2;
+    const std::size_t cols = 3;
+    for (auto kind : {xtnn::activation_kind::identity, xtnn::activation_kind::sigmoid,
+                      xtnn::activation_kind::tanh, xtnn::activation_kind::relu,
+                      xtnn::activation_kind::softmax})
+    {
+        INFO("activation " << xtnn::to_string(kind));
+        const auto objective = [&](const std::vector<double>& zz)
+        {
+            std::vector<double> a(zz.size());
+            xtnn::activate(kind, zz.data(), a.data(), rows, cols);
+            double sum = 0;
+            for (std::size_t i = 0; i < a.size(); ++i)
+            {
+                sum += grad_a[i] * a[i];
+            }
+            return sum;
+        };
+        std::vector<double> numerical(z.size());
+        const double h = 1e-6;
+        for (std::size_t i = 0; i < z.size(); ++i)
+        {
+            auto plus = z;
+            auto minus = z;
+            plus[i] += h;
+            minus[i] -= h;
+            numerical[i] = (objective(plus) - objective(minus)) / (2 * h);
+        }
+        xtnn_test::require_all_close(apply_backward(kind, z, grad_a, rows), numerical, 1e-8);
+    }
+}
+
+TEMPLATE_TEST_CASE("activation: backward may run in place (grad_z == grad_a)", "", float, double)
+{
+    const std::vector<TestType> z{-1.3, 0.2, 0.7, 2.1, -0.4, 0.9};
+    const std::vector<TestType> grad_a{0.3, -1.1, 0.8, 0.5, 1.7, -0.6};
+    for (auto kind : {xtnn::activation_kind::identity, xtnn::activation_kind::sigmoid,
+                      xtnn::activation_kind::tanh, xtnn::activation_kind::relu,
+                      xtnn::activation_kind::softmax})
+    {
+        INFO("activation " << xtnn::to_string(kind));
+        std::vector<TestType> a(z.size());
+        xtnn::activate(kind, z.data(), a.data(), 2, 3);
+        auto in_place = grad_a;
+        xtnn::activate_backward(kind, z.data(), a.data(), in_place.data(), in_place.data(), 2, 3);
+        xtnn_test::require_all_close(in_place, apply_backward(kind, z, grad_a, 2), 0);
+    }
+}

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Activation functions as stateless policies: A = f(Z) over a row-major (rows, cols) buffer.
 // Each is a type (for the compile-time network) with a matching activation_kind value (for
-// networks whose activations come from a command line or a file); activate() maps one to
-// the other with a single switch per layer call.
+// networks whose activations come from a command line or a file); activate() and
+// activate_backward() map one to the other with a single switch per layer call.
 #pragma once
 
 #include <algorithm>
@@ -64,7 +64,12 @@ inline activation_kind parse_activation(std::string_view name)
 /// The activation policies. Each provides
 ///   static constexpr activation_kind kind;
 ///   template <class T> static void forward(const T* z, T* a, std::size_t rows, std::size_t cols);
-/// where z and a are row-major (rows, cols) buffers; a may equal z.
+///   template <class T> static void backward(const T* z, const T* a, const T* grad_a, T* grad_z,
+///                                           std::size_t rows, std::size_t cols);
+/// where every buffer is row-major (rows, cols). forward: A = f(Z); a may equal z.
+/// backward: grad_z = dL/dZ from grad_a = dL/dA, given the Z and A of the forward pass;
+/// grad_z may equal grad_a (in place). Elementwise policies use grad_z = grad_a * f'(Z);
+/// softmax, whose Jacobian is not diagonal, applies it row by row.
 namespace activation
 {
 /// A = Z.
@@ -78,6 +83,17 @@ struct identity
         if (a != z)
         {
             std::copy(z, z + rows * cols, a);
+        }
+    }
+
+    /// dZ = dA.
+    template <class T>
+    static void backward(const T*, const T*, const T* grad_a, T* grad_z, std::size_t rows,
+                         std::size_t cols)
+    {
+        if (grad_z != grad_a)
+        {
+            std::copy(grad_a, grad_a + rows * cols, grad_z);
         }
     }
 };
@@ -102,6 +118,18 @@ struct sigmoid
             a[i] = T(1) / (T(1) + a[i]);
         }
     }
+
+    /// dZ = dA * A * (1 - A).
+    template <class T>
+    static void backward(const T*, const T* a, const T* grad_a, T* grad_z, std::size_t rows,
+                         std::size_t cols)
+    {
+        const std::size_t size = rows * cols;
+        for (std::size_t i = 0; i < size; ++i)
+        {
+            grad_z[i] = grad_a[i] * a[i] * (T(1) - a[i]);
+        }
+    }
 };
 
 /// A = tanh(Z).
@@ -114,6 +142,18 @@ struct tanh
     {
         std::transform(z, z + rows * cols, a, [](T v) { return std::tanh(v); });
     }
+
+    /// dZ = dA * (1 - A²).
+    template <class T>
+    static void backward(const T*, const T* a, const T* grad_a, T* grad_z, std::size_t rows,
+                         std::size_t cols)
+    {
+        const std::size_t size = rows * cols;
+        for (std::size_t i = 0; i < size; ++i)
+        {
+            grad_z[i] = grad_a[i] * (T(1) - a[i] * a[i]);
+        }
+    }
 };
 
 /// A = max(0, Z).
@@ -125,6 +165,18 @@ struct relu
     static void forward(const T* z, T* a, std::size_t rows, std::size_t cols)
     {
         std::transform(z, z + rows * cols, a, [](T v) { return v > T(0) ? v : T(0); });
+    }
+
+    /// dZ = dA where Z > 0, else 0 (the subgradient 0 at Z = 0, as the book and Keras take).
+    template <class T>
+    static void backward(const T* z, const T*, const T* grad_a, T* grad_z, std::size_t rows,
+                         std::size_t cols)
+    {
+        const std::size_t size = rows * cols;
+        for (std::size_t i = 0; i < size; ++i)
+        {
+            grad_z[i] = z[i] > T(0) ? grad_a[i] : T(0);
+        }
     }
 };
 
@@ -160,6 +212,30 @@ struct softmax
             }
         }
     }
+
+    /// Row-wise Jacobian-vector product: dA_i/dZ_j = A_i (δ_ij - A_j), so
+    /// dZ = A * (dA - sum_j(dA_j * A_j)) for each row. Softmax followed by cross-entropy
+    /// does not come here: loss.hpp fuses the two into (Y - T) / rows.
+    template <class T>
+    static void backward(const T*, const T* a, const T* grad_a, T* grad_z, std::size_t rows,
+                         std::size_t cols)
+    {
+        for (std::size_t r = 0; r < rows; ++r)
+        {
+            const T* a_row = a + r * cols;
+            const T* g_row = grad_a + r * cols;
+            T* out_row = grad_z + r * cols;
+            T dot = 0;  // read before out_row is written: grad_z may equal grad_a
+            for (std::size_t c = 0; c < cols; ++c)
+            {
+                dot += g_row[c] * a_row[c];
+            }
+            for (std::size_t c = 0; c < cols; ++c)
+            {
+                out_row[c] = a_row[c] * (g_row[c] - dot);
+            }
+        }
+    }
 };
 }  // namespace activation
 
@@ -190,5 +266,15 @@ template <class T>
 void activate(activation_kind kind, const T* z, T* a, std::size_t rows, std::size_t cols)
 {
     visit_activation(kind, [&](auto policy) { decltype(policy)::forward(z, a, rows, cols); });
+}
+
+/// dL/dZ from dL/dA for the activation `kind`: z and a are the forward pass's Z and A,
+/// grad_a and grad_z row-major (rows, cols); grad_z may equal grad_a.
+template <class T>
+void activate_backward(activation_kind kind, const T* z, const T* a, const T* grad_a, T* grad_z,
+                       std::size_t rows, std::size_t cols)
+{
+    visit_activation(kind, [&](auto policy)
+                     { decltype(policy)::backward(z, a, grad_a, grad_z, rows, cols); });
 }
 }  // namespace xtnn

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// The fully connected layer: weights W (in, out), bias b (out), Z = X·W + b, A = f(Z).
-// It is the one implementation of the layer math; both network faces are built from it.
+// The fully connected layer: weights W (in, out), bias b (out), Z = X·W + b, A = f(Z), and
+// its backward pass (dW, db, dX from dZ). It is the one implementation of the layer math;
+// both network faces are built from it.
 #pragma once
 
 #include <algorithm>
@@ -88,6 +89,81 @@ public:
         activate(m_activation, z, a, batch, out);
     }
 
+    /// The parameter gradients, and optionally the input gradient, from dZ = dL/dZ:
+    ///   dW (in, out) = Xᵀ · dZ, db (out) = column sums of dZ, dX (batch, in) = dZ · Wᵀ.
+    /// x (batch, in) is the forward pass's input and grad_z (batch, out) dL/dZ; nothing is
+    /// divided by the batch (the loss's gradient already is). Gradients are overwritten,
+    /// not accumulated. dX is computed only when grad_x != nullptr: the first layer passes
+    /// nullptr, since nobody needs the gradient of the data (it saves a third of the GEMMs).
+    /// Buffers are row-major and must not overlap; allocates nothing.
+    void backward(const T* x, std::size_t batch, const T* grad_z, T* grad_w, T* grad_b,
+                  T* grad_x) const
+    {
+        check_shapes();
+        const std::size_t in = inputs();
+        const std::size_t out = outputs();
+        // dW = Xᵀ·dZ: (in, batch)·(batch, out). For batch 1 it is the outer product x ⊗ dz.
+        detail::gemm(true, false, in, out, batch, T(1), x, grad_z, T(0), grad_w);
+        // db = Σ_rows dZ
+        std::fill(grad_b, grad_b + out, T(0));
+        for (std::size_t r = 0; r < batch; ++r)
+        {
+            const T* row = grad_z + r * out;
+            for (std::size_t c = 0; c < out; ++c)
+            {
+                grad_b[c] += row[c];
+            }
+        }
+        if (grad_x != nullptr)
+        {
+            backward_input(batch, grad_z, grad_x);
+        }
+    }
+
+    /// Backward and a plain SGD step in one pass, for loops that never need the gradients
+    /// themselves (no dW buffer is written or read back). With the weights as they were:
+    ///   dX (batch, in) = dZ·Wᵀ                  only when grad_x != nullptr
+    /// then, with lr = learning_rate and λ = weight_decay (L2 on W, not b):
+    ///   W = (1 - lr·λ)·W - lr·Xᵀ·dZ               one GEMM with beta = 1 - lr·λ
+    ///   b = b - lr·Σ_rows dZ
+    /// Equal, up to rounding, to backward() followed by optimizer<T> with optimizer_kind::sgd.
+    /// Allocates nothing.
+    void backward_sgd_update(const T* x, std::size_t batch, const T* grad_z, T learning_rate,
+                             T weight_decay, T* grad_x)
+    {
+        check_shapes();
+        const std::size_t in = inputs();
+        const std::size_t out = outputs();
+        if (grad_x != nullptr)
+        {
+            backward_input(batch, grad_z, grad_x);  // before W changes
+        }
+        const T beta = T(1) - learning_rate * weight_decay;
+        if (batch == 1 && beta == T(1))
+        {
+            // W += (-lr·x) ⊗ dz: a rank-1 update, no GEMM packing
+            using index = xt::blas_index_t;
+            cxxblas::ger<index>(cxxblas::StorageOrder::RowMajor, static_cast<index>(in),
+                                static_cast<index>(out), -learning_rate, x, 1, grad_z, 1,
+                                m_weights.data(), static_cast<index>(out));
+        }
+        else
+        {
+            // W = beta·W - lr·Xᵀ·dZ
+            detail::gemm(true, false, in, out, batch, -learning_rate, x, grad_z, beta,
+                         m_weights.data());
+        }
+        T* b = m_bias.data();
+        for (std::size_t r = 0; r < batch; ++r)
+        {
+            const T* row = grad_z + r * out;
+            for (std::size_t c = 0; c < out; ++c)
+            {
+                b[c] -= learning_rate * row[c];  // b -= lr·Σ_rows dZ
+            }
+        }
+    }
+
     /// Throws shape_error if weights or bias were resized away from (in, out) / (out).
     void check_shapes() const
     {
@@ -99,6 +175,28 @@ public:
     }
 
 private:
+    /// dX (batch, in) = dZ (batch, out) · Wᵀ.
+    void backward_input(std::size_t batch, const T* grad_z, T* grad_x) const
+    {
+        const std::size_t in = inputs();
+        const std::size_t out = outputs();
+        if (batch == 1)
+        {
+            // dx (in) = W (in, out) · dz (out): a plain row-major gemv.
+            using index = xt::blas_index_t;
+            cxxblas::gemv<index>(cxxblas::StorageOrder::RowMajor, cxxblas::Transpose::NoTrans,
+                                 static_cast<index>(in), static_cast<index>(out), T(1),
+                                 m_weights.data(), static_cast<index>(out), grad_z, 1, T(0),
+                                 grad_x, 1);
+        }
+        else
+        {
+            // dX = dZ·Wᵀ: (batch, out)·(out, in).
+            detail::gemm(false, true, batch, in, out, T(1), grad_z, m_weights.data(), T(0),
+                         grad_x);
+        }
+    }
+
     matrix<T> m_weights;
     vector<T> m_bias;
     activation_kind m_activation;

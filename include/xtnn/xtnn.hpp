@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// The umbrella header: the core of xtnn (networks, layers, activations, metrics). The file
-// formats and pictures live in xtnn/io/ and are included on demand.
+// The umbrella header: the core of xtnn (networks, layers, activations, metrics, and the
+// learning math: losses, backprop, init, optimizers, dropout). The file formats and pictures
+// live in xtnn/io/ and are included on demand.
 #pragma once
 
 #include <xtnn/activation.hpp>
@@ -11,3 +12,11 @@
 #include <xtnn/network.hpp>
 #include <xtnn/tensor.hpp>
 #include <xtnn/version.hpp>
+
+// Learning: losses, the backward pass, initialisation, optimizers, dropout, gradient checks.
+#include <xtnn/backprop.hpp>
+#include <xtnn/dropout.hpp>
+#include <xtnn/gradient_check.hpp>
+#include <xtnn/init.hpp>
+#include <xtnn/loss.hpp>
+#include <xtnn/optimizer.hpp>

@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: MIT
+// Weight initialisation from an explicit, seeded random engine: normal with a given std (the
+// book's 0.01), Xavier (the book's N(0, 1/sqrt(n_in))) and He (N(0, sqrt(2/n_in))); biases
+// start at zero. The normal samples come from a documented Box–Muller transform of 32-bit
+// engine draws, not std::normal_distribution, so the same seed gives the same weights on
+// every standard library.
+#pragma once
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <type_traits>
+
+#include <xtnn/dense.hpp>
+#include <xtnn/error.hpp>
+#include <xtnn/network.hpp>
+
+namespace xtnn
+{
+/// How initialize() draws each layer's weights W (n_in, n_out).
+///   normal  N(0, std²) with the std given (the book's weight_init_std = 0.01)
+///   xavier  N(0, 1/n_in): std 1/sqrt(n_in), the book's "Xavier" (chapter 6). Keras's
+///           glorot_uniform draws U(-l, l) with l = sqrt(6/(n_in + n_out)), i.e. variance
+///           2/(n_in + n_out): the same as this when n_in == n_out, otherwise between
+///           1/n_in and 1/n_out.
+///   he      N(0, 2/n_in): std sqrt(2/n_in), for ReLU layers (the book's and Keras's
+///           he_normal without its truncation).
+enum class init_kind
+{
+    normal,
+    xavier,
+    he
+};
+
+/// "normal", "xavier", "he".
+inline std::string_view to_string(init_kind kind)
+{
+    switch (kind)
+    {
+    case init_kind::normal:
+        return "normal";
+    case init_kind::xavier:
+        return "xavier";
+    case init_kind::he:
+        return "he";
+    }
+    return "unknown";
+}
+
+/// The initialisation named `name` ("glorot" is accepted for xavier).
+/// @throws xtnn::error listing the valid names.
+inline init_kind parse_init(std::string_view name)
+{
+    if (name == "normal")
+    {
+        return init_kind::normal;
+    }
+    if (name == "xavier" || name == "glorot")
+    {
+        return init_kind::xavier;
+    }
+    if (name == "he")
+    {
+        return init_kind::he;
+    }
+    throw error("xtnn::parse_init: unknown initialisation '" + std::string(name) +
+                "'; expected normal, xavier or he");
+}
+
+/// Standard normal samples from any engine with at least 32 random bits per draw, the same
+/// sequence on every platform for the same engine state:
+///   u = (k + 0.5) / 2^32 for k the low 32 bits of (engine() - Engine::min()), so u ∈ (0, 1);
+///   two draws u1, u2 give r = sqrt(-2 ln u1), θ = 2π u2, and the pair r cos θ, r sin θ
+///   (Box–Muller), returned one after the other.
+/// The arithmetic is double; results agree bit for bit wherever std::log, std::cos and
+/// std::sin agree (glibc's are correctly rounded in practice; sqrt always is).
+template <class Engine>
+class normal_sampler
+{
+    static_assert(Engine::max() - Engine::min() >= 0xFFFFFFFFu,
+                  "xtnn::normal_sampler: the engine must give at least 32 random bits a draw "
+                  "(std::mt19937 or std::mt19937_64)");
+
+public:
+    explicit normal_sampler(Engine& engine)
+        : m_engine(engine)
+    {
+    }
+
+    /// The next N(0, 1) sample.
+    double operator()()
+    {
+        if (m_has_spare)
+        {
+            m_has_spare = false;
+            return m_spare;
+        }
+        constexpr double two_pi = 6.283185307179586476925286766559;
+        const double u1 = uniform();
+        const double u2 = uniform();
+        const double r = std::sqrt(-2.0 * std::log(u1));  // r = sqrt(-2 ln u1)
+        const double theta = two_pi * u2;                 // θ = 2π u2
+        m_spare = r * std::sin(theta);
+        m_has_spare = true;
+        return r * std::cos(theta);
+    }
+
+private:
+    /// (k + 0.5) / 2^32 from the low 32 bits k of one draw: in (0, 1), never 0 or 1.
+    double uniform()
+    {
+        const auto bits = static_cast<std::uint32_t>((m_engine() - Engine::min()) & 0xFFFFFFFFu);
+        return (static_cast<double>(bits) + 0.5) * (1.0 / 4294967296.0);
+    }
+
+    Engine& m_engine;
+    double m_spare = 0;
+    bool m_has_spare = false;
+};
+
+/// The std initialize() uses for a layer with n_in inputs: `stddev` for normal,
+/// 1/sqrt(n_in) for xavier, sqrt(2/n_in) for he.
+inline double init_std(init_kind kind, std::size_t n_in, double stddev)
+{
+    switch (kind)
+    {
+    case init_kind::normal:
+        return stddev;
+    case init_kind::xavier:
+        return 1.0 / std::sqrt(static_cast<double>(n_in));
+    case init_kind::he:
+        return std::sqrt(2.0 / static_cast<double>(n_in));
+    }
+    throw error("xtnn::init_std: invalid init_kind value " +
+                std::to_string(static_cast<int>(kind)));
+}
+
+/// Draws one layer's weights W (in, out), in row-major order, from N(0, init_std²) and sets
+/// its bias to zero. `stddev` is used only by init_kind::normal.
+template <class T, class Engine>
+void initialize(dense_layer<T>& layer, Engine& engine, init_kind kind,
+                typename std::common_type<T>::type stddev = T(0.01))
+{
+    const double scale = init_std(kind, layer.inputs(), static_cast<double>(stddev));
+    normal_sampler<Engine> normal(engine);
+    auto& w = layer.weights();
+    for (auto& value : w)
+    {
+        value = static_cast<T>(scale * normal());  // W ~ N(0, scale²)
+    }
+    layer.bias().fill(T(0));
+}
+
+/// Initialises every layer of `net`, first to last, from `engine`: same engine state, same
+/// weights bit for bit. Each layer starts a fresh Box–Muller pair, so a layer with an odd
+/// number of weights discards one sample. `stddev` is used only by init_kind::normal; it is
+/// not deduced, so `initialize(net, engine, init_kind::normal, 0.01)` works for float nets.
+template <class T, class Engine>
+void initialize(network<T>& net, Engine& engine, init_kind kind,
+                typename std::common_type<T>::type stddev = T(0.01))
+{
+    for (std::size_t i = 0; i < net.depth(); ++i)
+    {
+        initialize(net.layer(i), engine, kind, stddev);
+    }
+}
+}  // namespace xtnn
