@@ -28,14 +28,15 @@ struct book_setup
 // Loaded once, outside any timing; nullptr when the data is missing.
 const book_setup* book()
 {
-    static const book_setup* setup = []() -> book_setup* {
+    static const book_setup* setup = []() -> book_setup*
+    {
         try
         {
             const std::string dir = xtnn_bench::data_dir();
-            auto* s = new book_setup{
-                xtnn::io::load_network<float>(dir + "/dlfs/sample_weight.pkl"),
-                xtnn::io::load_mnist_part<float>(dir, xtnn::io::mnist_part::test),
-                {}};
+            auto* s =
+                new book_setup{xtnn::io::load_network<float>(dir + "/dlfs/sample_weight.pkl"),
+                               xtnn::io::load_mnist_part<float>(dir, xtnn::io::mnist_part::test),
+                               {}};
             s->labels = xtnn::class_indices(s->test.labels);
             return s;
         }
@@ -77,9 +78,18 @@ void classify_test_set(benchmark::State& state, std::size_t batch)
                            benchmark::Counter::kIsRate);
 }
 
-void W1a_per_sample(benchmark::State& state) { classify_test_set(state, 1); }
-void W1b_batch_100(benchmark::State& state) { classify_test_set(state, 100); }
-void W1c_batch_10000(benchmark::State& state) { classify_test_set(state, 10000); }
+void W1a_per_sample(benchmark::State& state)
+{
+    classify_test_set(state, 1);
+}
+void W1b_batch_100(benchmark::State& state)
+{
+    classify_test_set(state, 100);
+}
+void W1c_batch_10000(benchmark::State& state)
+{
+    classify_test_set(state, 10000);
+}
 
 void load_mnist(benchmark::State& state, xtnn::io::mnist_part part)
 {
@@ -99,8 +109,14 @@ void load_mnist(benchmark::State& state, xtnn::io::mnist_part part)
     }
 }
 
-void load_mnist_test(benchmark::State& state) { load_mnist(state, xtnn::io::mnist_part::test); }
-void load_mnist_train(benchmark::State& state) { load_mnist(state, xtnn::io::mnist_part::train); }
+void load_mnist_test(benchmark::State& state)
+{
+    load_mnist(state, xtnn::io::mnist_part::test);
+}
+void load_mnist_train(benchmark::State& state)
+{
+    load_mnist(state, xtnn::io::mnist_part::train);
+}
 }  // namespace
 
 BENCHMARK(W1a_per_sample)->Unit(benchmark::kMillisecond)->MinTime(1.0);

@@ -78,7 +78,8 @@ public:
         }
         const std::string value = text(flag);
         std::size_t result = 0;
-        const auto [end, status] = std::from_chars(value.data(), value.data() + value.size(), result);
+        const auto [end, status] =
+            std::from_chars(value.data(), value.data() + value.size(), result);
         if (value.empty() || status != std::errc() || end != value.data() + value.size() ||
             result < minimum)
         {
@@ -131,7 +132,8 @@ public:
             const std::size_t comma = std::min(value.find(',', start), value.size());
             const std::string item = value.substr(start, comma - start);
             std::size_t number = 0;
-            const auto [end, status] = std::from_chars(item.data(), item.data() + item.size(), number);
+            const auto [end, status] =
+                std::from_chars(item.data(), item.data() + item.size(), number);
             if (item.empty() || status != std::errc() || end != item.data() + item.size() ||
                 number < minimum)
             {

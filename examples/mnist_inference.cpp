@@ -95,7 +95,8 @@ void save_misclassified(const std::string& path, const xt::xarray<float>& images
         return;
     }
     xtnn::io::save_png(path, xtnn::io::digit_grid(digits, captions, 10, 3));
-    std::printf("wrote %s: %zu of the %zu misclassified digits\n", path.c_str(), digits.size(), wrong);
+    std::printf("wrote %s: %zu of the %zu misclassified digits\n", path.c_str(), digits.size(),
+                wrong);
 }
 
 std::string describe(const xtnn::network<float>& net)
@@ -108,7 +109,8 @@ std::string describe(const xtnn::network<float>& net)
     text += " (";
     for (std::size_t i = 0; i < net.depth(); ++i)
     {
-        text += std::string(i ? ", " : "") + std::string(xtnn::to_string(net.layer(i).activation()));
+        text +=
+            std::string(i ? ", " : "") + std::string(xtnn::to_string(net.layer(i).activation()));
     }
     return text + ")";
 }
@@ -116,48 +118,54 @@ std::string describe(const xtnn::network<float>& net)
 
 int main(int argc, char** argv)
 {
-    return xtnn_examples::run(usage, [&] {
-        const xtnn_examples::arguments args(argc, argv,
-                                            {"--data", "--weights", "--batch", "--hidden-activation",
-                                             "--misclassified"},
-                                            {"--no-normalize"});
-        if (args.help())
+    return xtnn_examples::run(
+        usage,
+        [&]
         {
-            std::cout << usage;
+            const xtnn_examples::arguments args(
+                argc, argv,
+                {"--data", "--weights", "--batch", "--hidden-activation", "--misclassified"},
+                {"--no-normalize"});
+            if (args.help())
+            {
+                std::cout << usage;
+                return 0;
+            }
+            const std::string data_dir = xtnn::io::resolve_data_dir(args.text("--data"));
+            const std::string weights =
+                args.text("--weights", data_dir + "/dlfs/sample_weight.pkl");
+            const std::size_t batch = args.number("--batch", 100, 1);
+            xtnn::activation_kind hidden = xtnn::activation_kind::sigmoid;
+            try
+            {
+                hidden = xtnn::parse_activation(args.text("--hidden-activation", "sigmoid"));
+            }
+            catch (const xtnn::error& e)
+            {
+                throw xtnn_examples::usage_error(e.what());
+            }
+            xtnn::use_default_blas_threads();
+
+            xtnn::io::mnist_options options;
+            options.normalize = !args.has("--no-normalize");
+            const auto test =
+                xtnn::io::load_mnist_part<float>(data_dir, xtnn::io::mnist_part::test, options);
+            const std::vector<std::size_t> labels = xtnn::class_indices(test.labels);
+            const auto net =
+                xtnn::io::load_network<float>(weights, hidden, xtnn::activation_kind::softmax);
+
+            std::printf("network: %s from \"%s\"\n", describe(net).c_str(), weights.c_str());
+            std::printf("test set: %zu images, pixels %s\n", labels.size(),
+                        options.normalize ? "/ 255 (normalize)" : "0..255 (no normalize)");
+            report("per sample", classify(net, test.images, labels, 1), labels.size());
+            const run_result batched = classify(net, test.images, labels, batch);
+            report("batch of " + std::to_string(batch), batched, labels.size());
+            if (args.has("--misclassified"))
+            {
+                save_misclassified(args.text("--misclassified"), test.images,
+                                   options.normalize ? 1.0f : 255.0f, batched.predicted, labels,
+                                   100);
+            }
             return 0;
-        }
-        const std::string data_dir = xtnn::io::resolve_data_dir(args.text("--data"));
-        const std::string weights = args.text("--weights", data_dir + "/dlfs/sample_weight.pkl");
-        const std::size_t batch = args.number("--batch", 100, 1);
-        xtnn::activation_kind hidden = xtnn::activation_kind::sigmoid;
-        try
-        {
-            hidden = xtnn::parse_activation(args.text("--hidden-activation", "sigmoid"));
-        }
-        catch (const xtnn::error& e)
-        {
-            throw xtnn_examples::usage_error(e.what());
-        }
-        xtnn::use_default_blas_threads();
-
-        xtnn::io::mnist_options options;
-        options.normalize = !args.has("--no-normalize");
-        const auto test = xtnn::io::load_mnist_part<float>(data_dir,
-                                                           xtnn::io::mnist_part::test, options);
-        const std::vector<std::size_t> labels = xtnn::class_indices(test.labels);
-        const auto net = xtnn::io::load_network<float>(weights, hidden, xtnn::activation_kind::softmax);
-
-        std::printf("network: %s from \"%s\"\n", describe(net).c_str(), weights.c_str());
-        std::printf("test set: %zu images, pixels %s\n", labels.size(),
-                    options.normalize ? "/ 255 (normalize)" : "0..255 (no normalize)");
-        report("per sample", classify(net, test.images, labels, 1), labels.size());
-        const run_result batched = classify(net, test.images, labels, batch);
-        report("batch of " + std::to_string(batch), batched, labels.size());
-        if (args.has("--misclassified"))
-        {
-            save_misclassified(args.text("--misclassified"), test.images,
-                               options.normalize ? 1.0f : 255.0f, batched.predicted, labels, 100);
-        }
-        return 0;
-    });
+        });
 }

@@ -29,56 +29,63 @@ const char* const usage =
 
 int main(int argc, char** argv)
 {
-    return xtnn_examples::run(usage, [&] {
-        const xtnn_examples::arguments args(argc, argv, {"--data", "--set", "--index", "--count", "--png"},
-                                            {});
-        if (args.help())
+    return xtnn_examples::run(
+        usage,
+        [&]
         {
-            std::cout << usage;
+            const xtnn_examples::arguments args(
+                argc, argv, {"--data", "--set", "--index", "--count", "--png"}, {});
+            if (args.help())
+            {
+                std::cout << usage;
+                return 0;
+            }
+            const std::string set = args.text("--set", "train");
+            if (set != "train" && set != "test")
+            {
+                throw xtnn_examples::usage_error("--set expects train or test; got \"" + set +
+                                                 "\"");
+            }
+            const bool train = set == "train";
+            const std::size_t index = args.number("--index", 0);
+            const std::size_t count = args.number("--count", 1, 1);
+            const std::string png = args.text("--png");
+
+            // The loader looks in the data directory itself and in its mnist/ subdirectory.
+            const std::string dir = xtnn::io::resolve_data_dir(args.text("--data"));
+            const auto split = xtnn::io::load_mnist_part<float>(
+                dir, train ? xtnn::io::mnist_part::train : xtnn::io::mnist_part::test,
+                {true, true, false});
+            const std::string set_name = train ? "x_train" : "x_test";
+            if (index >= split.size() || count > split.size() - index)
+            {
+                throw xtnn_examples::usage_error("--index " + std::to_string(index) + " --count " +
+                                                 std::to_string(count) + " goes past the " +
+                                                 std::to_string(split.size()) + " digits of the " +
+                                                 set + " set");
+            }
+
+            std::vector<xtnn::io::gray_image> digits;
+            std::vector<std::string> captions;
+            for (std::size_t i = index; i < index + count; ++i)
+            {
+                // images (N, 784) in [0, 1]: one row is a flat 28 x 28 digit, white on black
+                digits.push_back(xtnn::io::to_gray_image(xt::view(split.images, i, xt::all())));
+                captions.push_back(std::to_string(static_cast<int>(split.labels(i))));
+                std::cout << set_name << '[' << i << "]: label " << captions.back() << '\n'
+                          << xtnn::io::digit_to_text(digits.back());
+            }
+
+            if (!png.empty())
+            {
+                // One digit 4x (112 x 112); a grid of up to 10 a row at 3x with readable captions.
+                const xtnn::io::gray_image picture =
+                    digits.size() == 1 ? xtnn::io::enlarge(digits.front(), 4)
+                                       : xtnn::io::digit_grid(digits, captions, 10, 3);
+                xtnn::io::save_png(png, picture);
+                std::cout << "wrote " << png << " (" << picture.width << " x " << picture.height
+                          << ")\n";
+            }
             return 0;
-        }
-        const std::string set = args.text("--set", "train");
-        if (set != "train" && set != "test")
-        {
-            throw xtnn_examples::usage_error("--set expects train or test; got \"" + set + "\"");
-        }
-        const bool train = set == "train";
-        const std::size_t index = args.number("--index", 0);
-        const std::size_t count = args.number("--count", 1, 1);
-        const std::string png = args.text("--png");
-
-        // The loader looks in the data directory itself and in its mnist/ subdirectory.
-        const std::string dir = xtnn::io::resolve_data_dir(args.text("--data"));
-        const auto split = xtnn::io::load_mnist_part<float>(
-            dir, train ? xtnn::io::mnist_part::train : xtnn::io::mnist_part::test, {true, true, false});
-        const std::string set_name = train ? "x_train" : "x_test";
-        if (index >= split.size() || count > split.size() - index)
-        {
-            throw xtnn_examples::usage_error(
-                "--index " + std::to_string(index) + " --count " + std::to_string(count) +
-                " goes past the " + std::to_string(split.size()) + " digits of the " + set + " set");
-        }
-
-        std::vector<xtnn::io::gray_image> digits;
-        std::vector<std::string> captions;
-        for (std::size_t i = index; i < index + count; ++i)
-        {
-            // images (N, 784) in [0, 1]: one row is a flat 28 x 28 digit, white on black
-            digits.push_back(xtnn::io::to_gray_image(xt::view(split.images, i, xt::all())));
-            captions.push_back(std::to_string(static_cast<int>(split.labels(i))));
-            std::cout << set_name << '[' << i << "]: label " << captions.back() << '\n'
-                      << xtnn::io::digit_to_text(digits.back());
-        }
-
-        if (!png.empty())
-        {
-            // One digit 4x (112 x 112); a grid of up to 10 a row at 3x with readable captions.
-            const xtnn::io::gray_image picture =
-                digits.size() == 1 ? xtnn::io::enlarge(digits.front(), 4)
-                                   : xtnn::io::digit_grid(digits, captions, 10, 3);
-            xtnn::io::save_png(png, picture);
-            std::cout << "wrote " << png << " (" << picture.width << " x " << picture.height << ")\n";
-        }
-        return 0;
-    });
+        });
 }

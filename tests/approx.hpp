@@ -26,8 +26,8 @@ void require_all_close(const A& actual, const E& expected, double tolerance)
         {
             std::ostringstream message;
             message.precision(10);
-            message << "first difference at flat index " << i << ": got " << a[i]
-                    << ", expected " << e[i] << " (tolerance " << allowed << ")";
+            message << "first difference at flat index " << i << ": got " << a[i] << ", expected "
+                    << e[i] << " (tolerance " << allowed << ")";
             FAIL(message.str());
         }
     }

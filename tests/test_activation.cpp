@@ -27,18 +27,22 @@ T tolerance()
 }
 }  // namespace
 
-TEMPLATE_TEST_CASE("activation: sigmoid matches numpy and saturates without inf or NaN", "",
-                   float, double)
+TEMPLATE_TEST_CASE("activation: sigmoid matches numpy and saturates without inf or NaN", "", float,
+                   double)
 {
     const std::vector<TestType> z{-1, 0, 1, 0.5, -0.25, 3, -20, 20};
-    const std::vector<double> expected{0.2689414214, 0.5,          0.7310585786, 0.6224593312,
-                                       0.4378234991, 0.9525741268, 2.061153618e-9,
-                                       0.9999999979};
+    const std::vector<double> expected{0.2689414214, 0.5,          0.7310585786,   0.6224593312,
+                                       0.4378234991, 0.9525741268, 2.061153618e-9, 0.9999999979};
     xtnn_test::require_all_close(apply(xtnn::activation_kind::sigmoid, z, 2), expected,
                                  tolerance<TestType>() * 10);
 
     // Raw pixels times the book's weights reach |z| in the thousands.
-    const std::vector<TestType> huge{-1e4, -1000, -100, 100, 1000, 1e4,
+    const std::vector<TestType> huge{-1e4,
+                                     -1000,
+                                     -100,
+                                     100,
+                                     1000,
+                                     1e4,
                                      std::numeric_limits<TestType>::max(),
                                      std::numeric_limits<TestType>::lowest()};
     const auto a = apply(xtnn::activation_kind::sigmoid, huge, 1);
@@ -50,30 +54,37 @@ TEMPLATE_TEST_CASE("activation: sigmoid matches numpy and saturates without inf 
     }
 }
 
-TEMPLATE_TEST_CASE("activation: softmax rows sum to one and survive huge logits", "", float,
-                   double)
+TEMPLATE_TEST_CASE("activation: softmax rows sum to one and survive huge logits", "", float, double)
 {
     const std::vector<TestType> z{-1000, -1, 0, 1, 1000, 0.5, -0.25, 3, -20, 20};
-    const std::vector<double> expected{0, 0, 0, 0, 1,
-                                       3.398267662e-09, 1.605227981e-09, 4.139937527e-08,
-                                       4.248354058e-18, 9.999999536e-01};
+    const std::vector<double> expected{0,
+                                       0,
+                                       0,
+                                       0,
+                                       1,
+                                       3.398267662e-09,
+                                       1.605227981e-09,
+                                       4.139937527e-08,
+                                       4.248354058e-18,
+                                       9.999999536e-01};
     const auto a = apply(xtnn::activation_kind::softmax, z, 2);
     xtnn_test::require_all_close(a, expected, tolerance<TestType>());
 
-    const std::vector<TestType> small{1, 2, 3, 4};  // numpy: [0.0320586, 0.08714432, 0.23688282, 0.64391426]
-    xtnn_test::require_all_close(apply(xtnn::activation_kind::softmax, small, 1),
-                                 std::vector<double>{0.0320586033, 0.0871443187, 0.2368828181,
-                                                     0.6439142599},
-                                 tolerance<TestType>());
+    const std::vector<TestType> small{1, 2, 3,
+                                      4};  // numpy: [0.0320586, 0.08714432, 0.23688282, 0.64391426]
+    xtnn_test::require_all_close(
+        apply(xtnn::activation_kind::softmax, small, 1),
+        std::vector<double>{0.0320586033, 0.0871443187, 0.2368828181, 0.6439142599},
+        tolerance<TestType>());
 }
 
 TEMPLATE_TEST_CASE("activation: tanh, relu and identity", "", float, double)
 {
     const std::vector<TestType> z{-1, 0, 1, 0.5, -0.25, 3};
-    xtnn_test::require_all_close(apply(xtnn::activation_kind::tanh, z, 1),
-                                 std::vector<double>{-0.761594156, 0, 0.761594156, 0.462117157,
-                                                     -0.244918662, 0.995054754},
-                                 1e-6);
+    xtnn_test::require_all_close(
+        apply(xtnn::activation_kind::tanh, z, 1),
+        std::vector<double>{-0.761594156, 0, 0.761594156, 0.462117157, -0.244918662, 0.995054754},
+        1e-6);
     xtnn_test::require_all_close(apply(xtnn::activation_kind::relu, z, 2),
                                  std::vector<double>{0, 0, 1, 0.5, 0, 3}, 0);
     xtnn_test::require_all_close(apply(xtnn::activation_kind::identity, z, 3), z, 0);
@@ -99,9 +110,9 @@ TEST_CASE("activation: the float exp is within 2 ulp of exp over its whole range
 
 TEST_CASE("activation: names parse and print, unknown names are refused with the choices")
 {
-    for (auto kind : {xtnn::activation_kind::identity, xtnn::activation_kind::sigmoid,
-                      xtnn::activation_kind::tanh, xtnn::activation_kind::relu,
-                      xtnn::activation_kind::softmax})
+    for (auto kind :
+         {xtnn::activation_kind::identity, xtnn::activation_kind::sigmoid,
+          xtnn::activation_kind::tanh, xtnn::activation_kind::relu, xtnn::activation_kind::softmax})
     {
         REQUIRE(xtnn::parse_activation(xtnn::to_string(kind)) == kind);
     }
@@ -134,12 +145,12 @@ TEMPLATE_TEST_CASE("activation: backward matches hand-computed derivatives", "",
 {
     const std::vector<TestType> z{0, 1, -2};
     const std::vector<TestType> grad_a{1, 2, -1};
-    xtnn_test::require_all_close(
-        apply_backward(xtnn::activation_kind::sigmoid, z, grad_a, 1),
-        std::vector<double>{0.25, 0.3932238664829637, -0.1049935854035065}, 1e-6);
-    xtnn_test::require_all_close(
-        apply_backward(xtnn::activation_kind::tanh, z, grad_a, 1),
-        std::vector<double>{1.0, 0.8399486832280523, -0.07065082485316443}, 1e-6);
+    xtnn_test::require_all_close(apply_backward(xtnn::activation_kind::sigmoid, z, grad_a, 1),
+                                 std::vector<double>{0.25, 0.3932238664829637, -0.1049935854035065},
+                                 1e-6);
+    xtnn_test::require_all_close(apply_backward(xtnn::activation_kind::tanh, z, grad_a, 1),
+                                 std::vector<double>{1.0, 0.8399486832280523, -0.07065082485316443},
+                                 1e-6);
     xtnn_test::require_all_close(apply_backward(xtnn::activation_kind::relu, z, grad_a, 1),
                                  std::vector<double>{0, 2, 0}, 0);
     xtnn_test::require_all_close(apply_backward(xtnn::activation_kind::identity, z, grad_a, 3),
@@ -147,8 +158,7 @@ TEMPLATE_TEST_CASE("activation: backward matches hand-computed derivatives", "",
     xtnn_test::require_all_close(
         apply_backward(xtnn::activation_kind::softmax, std::vector<TestType>{1, 2, 3},
                        std::vector<TestType>{1, 0, -1}, 1),
-        std::vector<double>{0.14181709360981218, 0.14077035746963015, -0.2825874510794423},
-        1e-6);
+        std::vector<double>{0.14181709360981218, 0.14077035746963015, -0.2825874510794423}, 1e-6);
 }
 
 TEST_CASE("activation: backward of every activation matches central differences of forward")
@@ -159,9 +169,9 @@ TEST_CASE("activation: backward of every activation matches central differences 
     const std::vector<double> grad_a{0.3, -1.1, 0.8, 0.5, 1.7, -0.6};
     const std::size_t rows = 2;
     const std::size_t cols = 3;
-    for (auto kind : {xtnn::activation_kind::identity, xtnn::activation_kind::sigmoid,
-                      xtnn::activation_kind::tanh, xtnn::activation_kind::relu,
-                      xtnn::activation_kind::softmax})
+    for (auto kind :
+         {xtnn::activation_kind::identity, xtnn::activation_kind::sigmoid,
+          xtnn::activation_kind::tanh, xtnn::activation_kind::relu, xtnn::activation_kind::softmax})
     {
         INFO("activation " << xtnn::to_string(kind));
         const auto objective = [&](const std::vector<double>& zz)
@@ -193,9 +203,9 @@ TEMPLATE_TEST_CASE("activation: backward may run in place (grad_z == grad_a)", "
 {
     const std::vector<TestType> z{-1.3, 0.2, 0.7, 2.1, -0.4, 0.9};
     const std::vector<TestType> grad_a{0.3, -1.1, 0.8, 0.5, 1.7, -0.6};
-    for (auto kind : {xtnn::activation_kind::identity, xtnn::activation_kind::sigmoid,
-                      xtnn::activation_kind::tanh, xtnn::activation_kind::relu,
-                      xtnn::activation_kind::softmax})
+    for (auto kind :
+         {xtnn::activation_kind::identity, xtnn::activation_kind::sigmoid,
+          xtnn::activation_kind::tanh, xtnn::activation_kind::relu, xtnn::activation_kind::softmax})
     {
         INFO("activation " << xtnn::to_string(kind));
         std::vector<TestType> a(z.size());

@@ -35,8 +35,8 @@ std::size_t correct_answers(const xtnn::network<T>& net, bool normalize, std::si
         const std::size_t rows = std::min(batch, labels.size() - first);
         const auto scores = net.forward_rows(test.images, first, rows, ws);
         // No output may be inf or NaN, even for raw 0..255 pixels.
-        const bool all_finite = std::all_of(scores.begin(), scores.end(),
-                                            [](T v) { return std::isfinite(v); });
+        const bool all_finite =
+            std::all_of(scores.begin(), scores.end(), [](T v) { return std::isfinite(v); });
         REQUIRE(all_finite);
         xtnn::argmax_rows(scores.data(), rows, net.outputs(), predicted.data());
         for (std::size_t r = 0; r < rows; ++r)

@@ -43,7 +43,7 @@ TEST_CASE("data: sample_weight.pkl holds W1..W3, b1..b3 as float32 in dict order
 {
     const auto arrays = xtnn::io::read_pickle(weights_path());
     const std::vector<std::string> names = {"b2", "W1", "b1", "W2", "W3", "b3"};
-    const std::vector<std::vector<std::size_t>> shapes = {{100}, {784, 50}, {50},
+    const std::vector<std::vector<std::size_t>> shapes = {{100},     {784, 50}, {50},
                                                           {50, 100}, {100, 10}, {10}};
     REQUIRE(arrays.size() == names.size());
     for (std::size_t i = 0; i < names.size(); ++i)
@@ -58,7 +58,8 @@ TEST_CASE("data: sample_weight.pkl holds W1..W3, b1..b3 as float32 in dict order
 TEST_CASE("data: sample_weight.pkl values match numpy, Fortran-ordered W in C order")
 {
     const auto arrays = xtnn::io::read_pickle(weights_path());
-    auto get = [&](const char* name) {
+    auto get = [&](const char* name)
+    {
         const auto* array = xtnn::io::find_array(arrays, name);
         REQUIRE(array != nullptr);
         return array->as<float>();
@@ -83,10 +84,9 @@ TEST_CASE("data: sample_weight.pkl values match numpy, Fortran-ordered W in C or
         const xt::xarray<float>* x;
         double sum, weighted;
     } expected[] = {
-        { &w1, 24.7107485115, 325488.905922 },   { &b1, 0.410678756831, 12.9551150688 },
-        { &w2, -4.35810631185, -21744.6812676 }, { &b2, 0.233020130079, -3.37938642909 },
-        { &w3, -2.64897455228, -1390.288691 },   { &b3, -3.7532299757e-07, 0.378635242581 }
-    };
+        {&w1, 24.7107485115, 325488.905922},   {&b1, 0.410678756831, 12.9551150688},
+        {&w2, -4.35810631185, -21744.6812676}, {&b2, 0.233020130079, -3.37938642909},
+        {&w3, -2.64897455228, -1390.288691},   {&b3, -3.7532299757e-07, 0.378635242581}};
     for (const auto& e : expected)
     {
         const auto [sum, weighted] = sums(*e.x);

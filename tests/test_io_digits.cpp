@@ -111,8 +111,7 @@ TEST_CASE("digits: load_digits finds digits.csv.gz in the digits/ subdirectory",
     check_three_rows(xtnn::io::load_digits(dir.file("digits")));
 }
 
-TEST_CASE("digits: load_digits prefers the data directory and spots gzip by its magic",
-          "[digits]")
+TEST_CASE("digits: load_digits prefers the data directory and spots gzip by its magic", "[digits]")
 {
     temp_dir dir;
     fs::create_directories(dir.file("digits"));
@@ -121,8 +120,7 @@ TEST_CASE("digits: load_digits prefers the data directory and spots gzip by its 
     check_three_rows(xtnn::io::load_digits(dir.path()));
 }
 
-TEST_CASE("digits: load_digits accepts \"5.0\" decimals, CRLF, spaces and blank lines",
-          "[digits]")
+TEST_CASE("digits: load_digits accepts \"5.0\" decimals, CRLF, spaces and blank lines", "[digits]")
 {
     temp_dir dir;
     SECTION("integer-valued decimals")
@@ -138,8 +136,7 @@ TEST_CASE("digits: load_digits accepts \"5.0\" decimals, CRLF, spaces and blank 
         last.replace(0, 1, " 0 ");
         last.insert(last.size() - 1, " \t\r");
         write_text(dir.file("digits.csv"), "\xEF\xBB\xBF" + first + "\r\n  \n" +
-                                              csv_line(std::vector<int>(64, 16), 0) + last +
-                                              "\n");
+                                               csv_line(std::vector<int>(64, 16), 0) + last + "\n");
         check_three_rows(xtnn::io::load_digits(dir.path()));
     }
     SECTION("no newline after the last line")
@@ -185,8 +182,7 @@ TEST_CASE("digits: malformed lines throw format_error with the file, line and co
     {
         std::string line = csv_line(pixels, 3);
         line.replace(line.find(",4,"), 3, ",four,");  // column 5
-        require_line2(line,
-                      "line 2, column 5: not a number; expected a pixel 0..16, got \"four\"");
+        require_line2(line, "line 2, column 5: not a number; expected a pixel 0..16, got \"four\"");
     }
     SECTION("an empty value")
     {
@@ -220,8 +216,7 @@ TEST_CASE("digits: malformed lines throw format_error with the file, line and co
     {
         std::string line = csv_line(pixels, 3);
         line.replace(line.size() - 2, 1, "9.5");
-        require_line2(line,
-                      "line 2, column 65: not a whole number; expected a label 0..9");
+        require_line2(line, "line 2, column 65: not a whole number; expected a label 0..9");
     }
     SECTION("a long value is cut in the message")
     {
@@ -247,7 +242,8 @@ TEST_CASE("digits: an empty or corrupt file throws format_error", "[digits][erro
     {
         write_text(dir.file("digits.csv"), "");
         REQUIRE_THROWS_AS(call(), xtnn::format_error);
-        REQUIRE_THROWS_WITH(call(), Contains("\"" + dir.file("digits.csv") + "\": no data; "
+        REQUIRE_THROWS_WITH(call(), Contains("\"" + dir.file("digits.csv") +
+                                             "\": no data; "
                                              "expected lines of 65 comma-separated values") &&
                                         Contains("got an empty file"));
     }
@@ -260,8 +256,8 @@ TEST_CASE("digits: an empty or corrupt file throws format_error", "[digits][erro
     {
         write_text(dir.file("digits.csv.gz"), std::string("\x1f\x8b\x08\x00garbage", 11));
         REQUIRE_THROWS_AS(call(), xtnn::format_error);
-        REQUIRE_THROWS_WITH(call(), Contains("xtnn::io::load_digits: \"" +
-                                             dir.file("digits.csv.gz") + "\""));
+        REQUIRE_THROWS_WITH(
+            call(), Contains("xtnn::io::load_digits: \"" + dir.file("digits.csv.gz") + "\""));
     }
 }
 
@@ -292,8 +288,8 @@ TEMPLATE_TEST_CASE("standardizer: (x - mean) / (std + 1e-7) with the population 
     xtnn::io::standardizer<TestType> scaler;
     scaler.fit(x);
     xtnn_test::require_all_close(scaler.mean, xt::xtensor<double, 1>{2, 5, 2}, 1e-6);
-    xtnn_test::require_all_close(
-        scaler.std, xt::xtensor<double, 1>{0.8164965809, 0, 1.6329931619}, 1e-6);
+    xtnn_test::require_all_close(scaler.std, xt::xtensor<double, 1>{0.8164965809, 0, 1.6329931619},
+                                 1e-6);
 
     const double a = 1 / (0.8164965809 + 1e-7);
     const double b = 2 / (1.6329931619 + 1e-7);
@@ -331,8 +327,8 @@ TEST_CASE("standardizer: shape errors name the shapes", "[digits][standardizer][
                                  "expected 3 columns"));
 }
 
-TEMPLATE_TEST_CASE("one_hot: row i has a single 1 at column labels(i)", "[digits][one_hot]",
-                   float, double)
+TEMPLATE_TEST_CASE("one_hot: row i has a single 1 at column labels(i)", "[digits][one_hot]", float,
+                   double)
 {
     const xt::xtensor<std::size_t, 1> labels = {2, 0, 9};
     const auto y = xtnn::io::one_hot<TestType>(labels);

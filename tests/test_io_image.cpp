@@ -130,9 +130,9 @@ TEST_CASE("image: to_gray_image errors name the shape and the expected width")
     using xtnn::io::to_gray_image;
     const xt::xtensor<float, 1> short_row = xt::zeros<float>({783});
     REQUIRE_THROWS_AS(to_gray_image(short_row, {28}), xtnn::shape_error);
-    REQUIRE_THROWS_WITH(to_gray_image(short_row, {28}),
-                        Contains("xtnn::io::to_gray_image") && Contains("(783,)") &&
-                            Contains("width 28"));
+    REQUIRE_THROWS_WITH(to_gray_image(short_row, {28}), Contains("xtnn::io::to_gray_image") &&
+                                                            Contains("(783,)") &&
+                                                            Contains("width 28"));
     REQUIRE_THROWS_WITH(to_gray_image(short_row),
                         Contains("cannot tell the width of a flat (783,) array"));
 
@@ -182,8 +182,8 @@ TEST_CASE("image: an inconsistent gray_image is a shape_error naming the counts"
 
 TEST_CASE("image: encode_pgm writes the P5 header and the raw pixels")
 {
-    const bytes expected = {'P', '5', '\n', '2', ' ', '3', '\n', '2', '5', '5', '\n',
-                            0,   255, 10,   20,  128, 7};
+    const bytes expected = {'P', '5',  '\n', '2', ' ', '3', '\n', '2', '5',
+                            '5', '\n', 0,    255, 10,  20,  128,  7};
     CHECK(xtnn::io::encode_pgm(image_2x3()) == expected);
 
     const std::string path = temp_path("2x3.pgm");
@@ -257,7 +257,7 @@ TEST_CASE("image: digit_grid lays out 5 digits in 3 columns with the documented 
     CHECK(sheet.height == 142);
     CHECK(sheet.pixels.size() == 184 * 142);
     CHECK(sheet(0, 0) == xtnn::io::grid_background);
-    CHECK(sheet(4, 4) == 200);                     // first digit's top-left corner
+    CHECK(sheet(4, 4) == 200);                    // first digit's top-left corner
     CHECK(sheet(4 + 65 + 4, 4 + 56 + 4) == 200);  // digit 4: row 1, column 1
     CHECK(sheet(141, 183) == xtnn::io::grid_background);
 

@@ -25,8 +25,7 @@ template <class T>
 const xtnn::matrix<T> example_x{{1, 2, 3}, {-1, 0.5, 2}};
 }  // namespace
 
-TEMPLATE_TEST_CASE("dense: forward computes X·W + b for a batch and for one row", "", float,
-                   double)
+TEMPLATE_TEST_CASE("dense: forward computes X·W + b for a batch and for one row", "", float, double)
 {
     const auto layer = example_layer<TestType>(xtnn::activation_kind::sigmoid);
     std::vector<TestType> z(4), a(4);
@@ -72,17 +71,14 @@ TEMPLATE_TEST_CASE("network: two layers chain and expose every Z and A", "", flo
     const auto y = net.predict(example_x<TestType>, ws);
     REQUIRE(y.shape()[0] == 2);
     REQUIRE(y.shape()[1] == 2);
-    xtnn_test::require_all_close(ws.pre_activation(1),
-                                 std::vector<double>{0.812168669, 1.518410199, 0.780900343,
-                                                     1.377508693},
-                                 1e-6);
-    xtnn_test::require_all_close(y,
-                                 std::vector<double>{0.33042986, 0.66957014, 0.35512003, 0.64487997},
-                                 1e-6);
-    xtnn_test::require_all_close(ws.activation(0),
-                                 std::vector<double>{0.312168669, 0.915289434, 0.280900343,
-                                                     0.829204518},
-                                 1e-6);
+    xtnn_test::require_all_close(
+        ws.pre_activation(1),
+        std::vector<double>{0.812168669, 1.518410199, 0.780900343, 1.377508693}, 1e-6);
+    xtnn_test::require_all_close(
+        y, std::vector<double>{0.33042986, 0.66957014, 0.35512003, 0.64487997}, 1e-6);
+    xtnn_test::require_all_close(
+        ws.activation(0), std::vector<double>{0.312168669, 0.915289434, 0.280900343, 0.829204518},
+        1e-6);
 
     // The allocating overload, an xarray input, and one row at a time agree.
     xtnn_test::require_all_close(net.predict(example_x<TestType>), y, 0);
@@ -116,14 +112,16 @@ TEST_CASE("network: layers whose widths do not chain are refused naming the laye
     REQUIRE_THROWS_WITH(xtnn::network<float>(layers),
                         Catch::Matchers::Contains("layer 2 has weights (5, 2)") &&
                             Catch::Matchers::Contains("layer 1 outputs 4"));
-    REQUIRE_THROWS_AS(xtnn::network<float>({3}, xtnn::activation_kind::relu,
-                                           xtnn::activation_kind::softmax),
-                      xtnn::shape_error);
+    REQUIRE_THROWS_AS(
+        xtnn::network<float>({3}, xtnn::activation_kind::relu, xtnn::activation_kind::softmax),
+        xtnn::shape_error);
 
     // A weight matrix resized in place is caught at the next forward pass.
-    xtnn::network<float> net({3, 4, 2}, xtnn::activation_kind::relu, xtnn::activation_kind::softmax);
+    xtnn::network<float> net({3, 4, 2}, xtnn::activation_kind::relu,
+                             xtnn::activation_kind::softmax);
     net.layer(1).weights() = xt::zeros<float>({6, 2});
-    REQUIRE_THROWS_AS(net.predict(xtnn::matrix<float>(xt::zeros<float>({1, 3}))), xtnn::shape_error);
+    REQUIRE_THROWS_AS(net.predict(xtnn::matrix<float>(xt::zeros<float>({1, 3}))),
+                      xtnn::shape_error);
 }
 
 TEST_CASE("network: a workspace grows to the largest batch and then stays put")
@@ -154,14 +152,16 @@ TEST_CASE("network: predict is safe from several threads on one network")
     std::vector<std::thread> threads;
     for (std::size_t t = 0; t < mismatches.size(); ++t)
     {
-        threads.emplace_back([&, t] {
-            xtnn::workspace<float> ws;
-            for (int i = 0; i < 2000; ++i)
+        threads.emplace_back(
+            [&, t]
             {
-                const auto y = net.predict(example_x<float>, ws);
-                mismatches[t] += !(y == expected);
-            }
-        });
+                xtnn::workspace<float> ws;
+                for (int i = 0; i < 2000; ++i)
+                {
+                    const auto y = net.predict(example_x<float>, ws);
+                    mismatches[t] += !(y == expected);
+                }
+            });
     }
     for (auto& thread : threads)
     {
@@ -181,9 +181,9 @@ TEST_CASE("fixed_network: the type names the architecture and computes like netw
     net.layer<0>() = example_layer<float>(xtnn::activation_kind::sigmoid);
     net.layer<1>().weights() = {{1, -1}, {0, 2}};
     net.layer<1>().bias() = {0.5f, 0.0f};
-    xtnn_test::require_all_close(net.predict(example_x<float>),
-                                 std::vector<double>{0.33042986, 0.66957014, 0.35512003, 0.64487997},
-                                 1e-6);
+    xtnn_test::require_all_close(
+        net.predict(example_x<float>),
+        std::vector<double>{0.33042986, 0.66957014, 0.35512003, 0.64487997}, 1e-6);
     // It is a network: functions taking network<float> accept it.
     const xtnn::network<float>& as_runtime = net;
     REQUIRE(as_runtime.depth() == 2);

@@ -27,9 +27,9 @@ public:
 
     /// A layer with zero weights and bias; fill them with load_weights or an initialiser.
     dense_layer(std::size_t inputs, std::size_t outputs, activation_kind activation)
-        : m_weights(xt::zeros<T>({inputs, outputs}))
-        , m_bias(xt::zeros<T>({outputs}))
-        , m_activation(activation)
+      : m_weights(xt::zeros<T>({inputs, outputs}))
+      , m_bias(xt::zeros<T>({outputs}))
+      , m_activation(activation)
     {
         if (inputs == 0 || outputs == 0)
         {
@@ -42,9 +42,9 @@ public:
     /// A layer with the given parameters: weights (in, out), bias (out).
     /// @throws shape_error when the bias does not have `out` elements.
     dense_layer(matrix<T> weights, vector<T> bias, activation_kind activation)
-        : m_weights(std::move(weights))
-        , m_bias(std::move(bias))
-        , m_activation(activation)
+      : m_weights(std::move(weights))
+      , m_bias(std::move(bias))
+      , m_activation(activation)
     {
         if (m_weights.size() == 0 || m_bias.size() != m_weights.shape()[1])
         {
@@ -186,14 +186,13 @@ private:
             using index = xt::blas_index_t;
             cxxblas::gemv<index>(cxxblas::StorageOrder::RowMajor, cxxblas::Transpose::NoTrans,
                                  static_cast<index>(in), static_cast<index>(out), T(1),
-                                 m_weights.data(), static_cast<index>(out), grad_z, 1, T(0),
-                                 grad_x, 1);
+                                 m_weights.data(), static_cast<index>(out), grad_z, 1, T(0), grad_x,
+                                 1);
         }
         else
         {
             // dX = dZ·Wᵀ: (batch, out)·(out, in).
-            detail::gemm(false, true, batch, in, out, T(1), grad_z, m_weights.data(), T(0),
-                         grad_x);
+            detail::gemm(false, true, batch, in, out, T(1), grad_z, m_weights.data(), T(0), grad_x);
         }
     }
 

@@ -37,7 +37,7 @@ class dropout
 public:
     /// @throws xtnn::error unless 0 <= rate < 1.
     explicit dropout(double rate)
-        : m_rate(rate)
+      : m_rate(rate)
     {
         if (!(rate >= 0 && rate < 1))
         {

@@ -52,11 +52,12 @@ constexpr bool all_widths_chain(std::index_sequence<I...>)
 
 /// A network whose architecture is its type. Everything network<T> offers works on it.
 template <class... Layers>
-class fixed_network : public network<typename std::tuple_element_t<0, std::tuple<Layers...>>::value_type>
+class fixed_network
+  : public network<typename std::tuple_element_t<0, std::tuple<Layers...>>::value_type>
 {
     using layer_list = std::tuple<Layers...>;
-    static_assert(detail::all_widths_chain<layer_list>(
-        std::make_index_sequence<sizeof...(Layers) - 1>{}));
+    static_assert(
+        detail::all_widths_chain<layer_list>(std::make_index_sequence<sizeof...(Layers) - 1>{}));
 
 public:
     using value_type = typename std::tuple_element_t<0, layer_list>::value_type;
@@ -68,8 +69,8 @@ public:
 
     /// Zero-initialised parameters; load or initialise them.
     fixed_network()
-        : base(std::vector<dense_layer<value_type>>{
-              dense_layer<value_type>(Layers::inputs, Layers::outputs, Layers::activation)...})
+      : base(std::vector<dense_layer<value_type>>{
+            dense_layer<value_type>(Layers::inputs, Layers::outputs, Layers::activation)...})
     {
     }
 

@@ -85,7 +85,7 @@ class normal_sampler
 
 public:
     explicit normal_sampler(Engine& engine)
-        : m_engine(engine)
+      : m_engine(engine)
     {
     }
 

@@ -55,8 +55,8 @@ std::vector<std::size_t> class_indices(const E& labels)
     }
     if (labels.dimension() != 1)
     {
-        throw shape_error("xtnn::class_indices: labels have shape " +
-                          shape_string(labels.shape()) + "; expected (N,) or (N, classes)");
+        throw shape_error("xtnn::class_indices: labels have shape " + shape_string(labels.shape()) +
+                          "; expected (N,) or (N, classes)");
     }
     std::vector<std::size_t> result(labels.size());
     for (std::size_t i = 0; i < labels.size(); ++i)

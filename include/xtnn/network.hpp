@@ -87,7 +87,7 @@ public:
 
     /// A network with the given layers. @throws shape_error when widths do not chain.
     explicit network(std::vector<dense_layer<T>> layers)
-        : m_layers(std::move(layers))
+      : m_layers(std::move(layers))
     {
         check_chain();
     }
@@ -95,8 +95,7 @@ public:
     /// A network of widths {in, h1, ..., out}: `hidden` after every layer but the last,
     /// `output` after the last. Parameters start at zero (load or initialise them).
     /// @throws shape_error for fewer than two widths or a zero width.
-    network(const std::vector<std::size_t>& widths, activation_kind hidden,
-            activation_kind output)
+    network(const std::vector<std::size_t>& widths, activation_kind hidden, activation_kind output)
     {
         if (widths.size() < 2)
         {
@@ -144,8 +143,8 @@ public:
         check_input(x, "forward_rows");
         if (first > x.shape()[0] || count > x.shape()[0] - first)
         {
-            throw shape_error("xtnn::network::forward_rows: rows [" + std::to_string(first) +
-                              ", " + std::to_string(first + count) + ") are outside x " +
+            throw shape_error("xtnn::network::forward_rows: rows [" + std::to_string(first) + ", " +
+                              std::to_string(first + count) + ") are outside x " +
                               shape_string(x.shape()));
         }
         return forward(x.data() + first * inputs(), count, ws);
@@ -188,7 +187,8 @@ private:
     {
         if (m_layers.empty())
         {
-            throw shape_error(std::string("xtnn::network::") + where + ": the network has no layers");
+            throw shape_error(std::string("xtnn::network::") + where +
+                              ": the network has no layers");
         }
         if (x.dimension() != 2 || x.shape()[1] != inputs())
         {

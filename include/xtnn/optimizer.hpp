@@ -100,7 +100,7 @@ public:
     /// @throws xtnn::error for a negative or non-finite learning rate, momentum, beta or rho
     /// outside [0, 1), or a negative epsilon or weight decay.
     explicit optimizer(const optimizer_options& options = {})
-        : m_options(options)
+      : m_options(options)
     {
         check_options(options);
     }

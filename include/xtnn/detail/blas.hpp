@@ -22,8 +22,8 @@ void gemm(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t 
     cxxblas::gemm<index>(cxxblas::StorageOrder::RowMajor,
                          trans_a ? cxxblas::Transpose::Trans : cxxblas::Transpose::NoTrans,
                          trans_b ? cxxblas::Transpose::Trans : cxxblas::Transpose::NoTrans,
-                         static_cast<index>(m), static_cast<index>(n), static_cast<index>(k),
-                         alpha, a, lda, b, ldb, beta, c, static_cast<index>(n));
+                         static_cast<index>(m), static_cast<index>(n), static_cast<index>(k), alpha,
+                         a, lda, b, ldb, beta, c, static_cast<index>(n));
 }
 
 /// y (n) = alpha * x (1, k) * B (k, n) + beta * y: one sample through a weight matrix.

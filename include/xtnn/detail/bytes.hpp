@@ -117,7 +117,9 @@ class byte_reader
 {
 public:
     byte_reader(const std::uint8_t* data, std::size_t size, std::string context)
-        : m_data(data), m_size(size), m_context(std::move(context))
+      : m_data(data)
+      , m_size(size)
+      , m_context(std::move(context))
     {
     }
 

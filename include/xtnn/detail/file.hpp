@@ -28,8 +28,8 @@ inline std::vector<std::uint8_t> read_file(const std::string& path, const char* 
     std::FILE* file = std::fopen(path.c_str(), "rb");
     if (!file)
     {
-        throw io_error(std::string(where) + ": " + quoted(path) + ": cannot open: " +
-                       std::strerror(errno));
+        throw io_error(std::string(where) + ": " + quoted(path) +
+                       ": cannot open: " + std::strerror(errno));
     }
     std::vector<std::uint8_t> bytes;
     std::uint8_t chunk[1 << 16];

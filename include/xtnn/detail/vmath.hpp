@@ -21,7 +21,8 @@ template <class F, class I>
 #if defined(__GNUC__) || defined(__clang__)
 __attribute__((always_inline))
 #endif
-inline F exp_kernel(F x)
+inline F
+exp_kernel(F x)
 {
     constexpr float log2e = 1.44269504088896341f;
     constexpr float ln2_hi = 0.693359375f;  // ln 2 split in two so n*ln2_hi is exact

@@ -7,7 +7,6 @@
 #include <cstdint>
 #include <string>
 #include <vector>
-
 #include <zlib.h>
 
 #include <xtnn/error.hpp>
@@ -73,8 +72,8 @@ inline std::vector<std::uint8_t> inflate_all(const std::uint8_t* data, std::size
         const std::size_t produced = sizeof chunk - stream.avail_out;
         if (out.size() + produced > max_output)
         {
-            throw format_error(what + ": decompressed data exceeds " +
-                               std::to_string(max_output) + " bytes");
+            throw format_error(what + ": decompressed data exceeds " + std::to_string(max_output) +
+                               " bytes");
         }
         out.insert(out.end(), chunk, chunk + produced);
         if (status == Z_STREAM_END)
@@ -110,8 +109,8 @@ inline std::vector<std::uint8_t> deflate_all(const std::uint8_t* data, std::size
                                              zformat format, int level = 6)
 {
     z_stream stream{};
-    if (deflateInit2(&stream, level, Z_DEFLATED, zlib_window_bits(format), 8,
-                     Z_DEFAULT_STRATEGY) != Z_OK)
+    if (deflateInit2(&stream, level, Z_DEFLATED, zlib_window_bits(format), 8, Z_DEFAULT_STRATEGY) !=
+        Z_OK)
     {
         throw error("xtnn: zlib deflateInit2 failed");
     }

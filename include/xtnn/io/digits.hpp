@@ -213,8 +213,9 @@ io::digits_set<T> digits_parse(const char* text, std::size_t size, const std::st
     }
     if (labels.empty())
     {
-        throw format_error(context + ": no data; expected lines of 65 comma-separated values "
-                                     "(64 pixels 0..16, then the label 0..9), got " +
+        throw format_error(context +
+                           ": no data; expected lines of 65 comma-separated values "
+                           "(64 pixels 0..16, then the label 0..9), got " +
                            (size == 0 ? std::string("an empty file") : "only blank lines"));
     }
     io::digits_set<T> set;
@@ -251,8 +252,8 @@ digits_set<T> load_digits(const std::string& dir)
         bytes = xtnn::detail::inflate_all(bytes.data(), bytes.size(), xtnn::detail::zformat::gzip,
                                           context, std::size_t(1) << 28);
     }
-    return xtnn::detail::digits_parse<T>(reinterpret_cast<const char*>(bytes.data()),
-                                         bytes.size(), context);
+    return xtnn::detail::digits_parse<T>(reinterpret_cast<const char*>(bytes.data()), bytes.size(),
+                                         context);
 }
 
 /// Per-feature standardization as the tutorial does it: z = (x - mean) / (std + 1e-7), with
@@ -265,7 +266,7 @@ struct standardizer
     static constexpr double epsilon = 1e-7;
 
     xt::xtensor<T, 1> mean;  ///< (features,)
-    xt::xtensor<T, 1> std;  ///< (features,), population standard deviation
+    xt::xtensor<T, 1> std;   ///< (features,), population standard deviation
 
     /// Computes mean and std of each column of x (rows, features), accumulating in double.
     /// @throws shape_error when x has no rows.
@@ -396,11 +397,10 @@ train_test_split<T> split_first_as_test(const digits_set<T>& data, std::size_t t
     const std::size_t cols = data.images.shape()[1];
     if (test_count > n || data.images.shape()[0] != n)
     {
-        throw shape_error("xtnn::io::split_first_as_test: test_count " +
-                          std::to_string(test_count) + " with images " +
-                          shape_string(data.images.shape()) + " and labels " +
-                          shape_string(data.labels.shape()) +
-                          "; expected test_count <= N and N rows in both");
+        throw shape_error(
+            "xtnn::io::split_first_as_test: test_count " + std::to_string(test_count) +
+            " with images " + shape_string(data.images.shape()) + " and labels " +
+            shape_string(data.labels.shape()) + "; expected test_count <= N and N rows in both");
     }
     const std::size_t train_count = n - test_count;
     train_test_split<T> split;

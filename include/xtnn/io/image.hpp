@@ -54,8 +54,7 @@ namespace xtnn::detail
 /// @throws shape_error when the pixel count does not match width x height, or is 0.
 inline void check_gray_image(const io::gray_image& image, const char* where)
 {
-    if (image.width == 0 || image.height == 0 ||
-        image.pixels.size() != image.width * image.height)
+    if (image.width == 0 || image.height == 0 || image.pixels.size() != image.width * image.height)
     {
         throw shape_error(std::string(where) + ": gray_image has " +
                           std::to_string(image.pixels.size()) + " pixels; expected width " +
@@ -134,9 +133,9 @@ gray_image to_gray_image(const xt::xexpression<E>& pixels, const gray_options& o
             image.width = static_cast<std::size_t>(std::lround(std::sqrt(double(n))));
             if (image.width * image.width != n)
             {
-                throw shape_error(std::string(where) + ": cannot tell the width of a flat " +
-                                  got + " array; expected a square size such as (784,), or "
-                                        "give gray_options::width");
+                throw shape_error(std::string(where) + ": cannot tell the width of a flat " + got +
+                                  " array; expected a square size such as (784,), or "
+                                  "give gray_options::width");
             }
         }
         if (n % image.width != 0)
@@ -160,8 +159,9 @@ gray_image to_gray_image(const xt::xexpression<E>& pixels, const gray_options& o
     }
     else
     {
-        throw shape_error(std::string(where) + ": expected (height, width), (1, height, width) "
-                                               "or a flat (n,) array; got " +
+        throw shape_error(std::string(where) +
+                          ": expected (height, width), (1, height, width) "
+                          "or a flat (n,) array; got " +
                           got);
     }
     double max_value = options.max_value;
@@ -175,8 +175,8 @@ gray_image to_gray_image(const xt::xexpression<E>& pixels, const gray_options& o
         max_value = 255;
         if constexpr (std::is_floating_point_v<value_type>)
         {
-            const bool normalized = std::all_of(values.begin(), values.end(),
-                                                [](value_type v) { return !(v > 1); });
+            const bool normalized =
+                std::all_of(values.begin(), values.end(), [](value_type v) { return !(v > 1); });
             max_value = normalized ? 1 : 255;
         }
     }
@@ -239,8 +239,8 @@ inline std::string digit_to_text(const gray_image& image, std::size_t chars_per_
 inline std::vector<std::uint8_t> encode_pgm(const gray_image& image)
 {
     detail::check_gray_image(image, "xtnn::io::encode_pgm");
-    const std::string header = "P5\n" + std::to_string(image.width) + " " +
-                               std::to_string(image.height) + "\n255\n";
+    const std::string header =
+        "P5\n" + std::to_string(image.width) + " " + std::to_string(image.height) + "\n255\n";
     std::vector<std::uint8_t> bytes(header.begin(), header.end());
     bytes.insert(bytes.end(), image.pixels.begin(), image.pixels.end());
     return bytes;
@@ -315,9 +315,8 @@ inline gray_image digit_grid(const std::vector<gray_image>& digits,
         if (digits[i].width != first.width || digits[i].height != first.height)
         {
             throw shape_error(std::string(where) + ": digit " + std::to_string(i) + " is " +
-                              shape_string(digits[i].height, digits[i].width) +
-                              "; expected " + shape_string(first.height, first.width) +
-                              " like digit 0");
+                              shape_string(digits[i].height, digits[i].width) + "; expected " +
+                              shape_string(first.height, first.width) + " like digit 0");
         }
     }
 

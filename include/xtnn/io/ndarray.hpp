@@ -194,17 +194,39 @@ struct ndarray
         const std::uint8_t* raw = data.data();
         switch (type)
         {
-        case dtype::f4: detail::convert_items<float>(raw, count, out.data()); break;
-        case dtype::f8: detail::convert_items<double>(raw, count, out.data()); break;
-        case dtype::i1: detail::convert_items<std::int8_t>(raw, count, out.data()); break;
-        case dtype::i2: detail::convert_items<std::int16_t>(raw, count, out.data()); break;
-        case dtype::i4: detail::convert_items<std::int32_t>(raw, count, out.data()); break;
-        case dtype::i8: detail::convert_items<std::int64_t>(raw, count, out.data()); break;
-        case dtype::u1: detail::convert_items<std::uint8_t>(raw, count, out.data()); break;
-        case dtype::u2: detail::convert_items<std::uint16_t>(raw, count, out.data()); break;
-        case dtype::u4: detail::convert_items<std::uint32_t>(raw, count, out.data()); break;
-        case dtype::u8: detail::convert_items<std::uint64_t>(raw, count, out.data()); break;
-        case dtype::b1: detail::convert_items<bool>(raw, count, out.data()); break;
+        case dtype::f4:
+            detail::convert_items<float>(raw, count, out.data());
+            break;
+        case dtype::f8:
+            detail::convert_items<double>(raw, count, out.data());
+            break;
+        case dtype::i1:
+            detail::convert_items<std::int8_t>(raw, count, out.data());
+            break;
+        case dtype::i2:
+            detail::convert_items<std::int16_t>(raw, count, out.data());
+            break;
+        case dtype::i4:
+            detail::convert_items<std::int32_t>(raw, count, out.data());
+            break;
+        case dtype::i8:
+            detail::convert_items<std::int64_t>(raw, count, out.data());
+            break;
+        case dtype::u1:
+            detail::convert_items<std::uint8_t>(raw, count, out.data());
+            break;
+        case dtype::u2:
+            detail::convert_items<std::uint16_t>(raw, count, out.data());
+            break;
+        case dtype::u4:
+            detail::convert_items<std::uint32_t>(raw, count, out.data());
+            break;
+        case dtype::u8:
+            detail::convert_items<std::uint64_t>(raw, count, out.data());
+            break;
+        case dtype::b1:
+            detail::convert_items<bool>(raw, count, out.data());
+            break;
         }
         return out;
     }
@@ -249,8 +271,7 @@ inline const ndarray* find_array(const named_arrays& arrays, std::string_view na
 namespace detail
 {
 /// Product of `shape` times `item`, or false when it overflows std::size_t.
-inline bool byte_count(const std::vector<std::size_t>& shape, std::size_t item,
-                       std::size_t& bytes)
+inline bool byte_count(const std::vector<std::size_t>& shape, std::size_t item, std::size_t& bytes)
 {
     std::size_t count = 1;
     for (auto extent : shape)

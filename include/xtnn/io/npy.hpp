@@ -34,7 +34,8 @@ class npy_header_parser
 {
 public:
     npy_header_parser(std::string_view text, const std::string& context)
-        : m_text(text), m_context(context)
+      : m_text(text)
+      , m_context(context)
     {
     }
 
@@ -130,8 +131,8 @@ private:
         {
             fail(std::string("expected '") + c + "', got " +
                  (m_pos < m_text.size()
-                    ? "'" + xtnn::detail::escape_bytes(m_text.substr(m_pos, 1)) + "'"
-                    : std::string("the end")));
+                      ? "'" + xtnn::detail::escape_bytes(m_text.substr(m_pos, 1)) + "'"
+                      : std::string("the end")));
         }
         ++m_pos;
     }
@@ -254,9 +255,9 @@ inline ndarray parse_npy_bytes(const std::uint8_t* data, std::size_t size,
     const auto* header_bytes = in.take(header_size, "the header");
     // Version 3 headers are UTF-8, older ones latin-1; the accepted dict is plain ASCII.
     const npy_header header =
-      npy_header_parser(std::string_view(reinterpret_cast<const char*>(header_bytes), header_size),
-                        context)
-        .parse();
+        npy_header_parser(
+            std::string_view(reinterpret_cast<const char*>(header_bytes), header_size), context)
+            .parse();
 
     std::size_t expected = 0;
     const std::size_t item = item_size(header.type.type);
@@ -312,8 +313,7 @@ inline std::vector<std::uint8_t> format_npy(const ndarray& array)
                     descr(array.type));
     }
     std::string header = "{'descr': '" + descr(array.type) +
-                         "', 'fortran_order': False, 'shape': " + shape_string(array.shape) +
-                         ", }";
+                         "', 'fortran_order': False, 'shape': " + shape_string(array.shape) + ", }";
     if (!array.shape.empty())
     {
         // numpy (1.23+) leaves room to rewrite the first extent in place when appending.

@@ -105,7 +105,7 @@ inline named_arrays parse_npz_bytes(const std::uint8_t* data, std::size_t size,
         dir.take(std::size_t(extra_size) + comment_size, "directory extra field");
         const std::string member(reinterpret_cast<const char*>(name_bytes), name_size);
         const std::string where =
-          context + ": member \"" + xtnn::detail::escape_bytes(member) + "\"";
+            context + ": member \"" + xtnn::detail::escape_bytes(member) + "\"";
 
         if (flags & 0x41)
         {
@@ -164,8 +164,8 @@ inline named_arrays parse_npz_bytes(const std::uint8_t* data, std::size_t size,
         const std::size_t npy_size = method == 8 ? inflated.size() : packed_size;
         if (npy_size != size_unpacked)
         {
-            throw format_error(where + ": holds " + std::to_string(npy_size) +
-                               " bytes; expected " + std::to_string(size_unpacked) +
+            throw format_error(where + ": holds " + std::to_string(npy_size) + " bytes; expected " +
+                               std::to_string(size_unpacked) +
                                " (the directory's uncompressed size)");
         }
         const std::uint32_t actual_crc = xtnn::detail::crc32_of(npy, npy_size);
@@ -229,9 +229,12 @@ inline std::vector<std::uint8_t> format_npz(const named_arrays& arrays, bool com
         {
             ascii = ascii && static_cast<unsigned char>(c) < 0x80;
         }
-        entry e{name + ".npy", xtnn::detail::crc32_of(npy.data(), npy.size()),
-                static_cast<std::uint32_t>(body.size()), static_cast<std::uint32_t>(npy.size()),
-                static_cast<std::uint32_t>(out.size()), std::uint16_t(ascii ? 0 : 0x800)};
+        entry e{name + ".npy",
+                xtnn::detail::crc32_of(npy.data(), npy.size()),
+                static_cast<std::uint32_t>(body.size()),
+                static_cast<std::uint32_t>(npy.size()),
+                static_cast<std::uint32_t>(out.size()),
+                std::uint16_t(ascii ? 0 : 0x800)};
         store_le(out, zip_local_signature);
         store_le<std::uint16_t>(out, 20);  // version needed: 2.0
         store_le(out, e.flags);            // bit 11: the name is UTF-8
@@ -261,11 +264,11 @@ inline std::vector<std::uint8_t> format_npz(const named_arrays& arrays, bool com
         store_le(out, e.packed_size);
         store_le(out, e.size);
         store_le(out, static_cast<std::uint16_t>(e.member.size()));
-        store_le<std::uint16_t>(out, 0);                // extra field
-        store_le<std::uint16_t>(out, 0);                // comment
-        store_le<std::uint16_t>(out, 0);                // disk
-        store_le<std::uint16_t>(out, 0);                // internal attributes
-        store_le<std::uint32_t>(out, 0100644u << 16);   // external: a regular file, rw-r--r--
+        store_le<std::uint16_t>(out, 0);               // extra field
+        store_le<std::uint16_t>(out, 0);               // comment
+        store_le<std::uint16_t>(out, 0);               // disk
+        store_le<std::uint16_t>(out, 0);               // internal attributes
+        store_le<std::uint32_t>(out, 0100644u << 16);  // external: a regular file, rw-r--r--
         store_le(out, e.offset);
         out.insert(out.end(), e.member.begin(), e.member.end());
     }

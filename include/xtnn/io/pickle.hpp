@@ -36,9 +36,9 @@ enum class pickle_global
 
 inline const char* pickle_global_name(pickle_global g)
 {
-    static const char* const names[] = {"numpy.core.multiarray._reconstruct", "numpy.ndarray",
-                                        "numpy.dtype", "numpy.core.numeric._frombuffer",
-                                        "_codecs.encode", "__builtin__.bytes"};
+    static const char* const names[] = {
+        "numpy.core.multiarray._reconstruct", "numpy.ndarray",  "numpy.dtype",
+        "numpy.core.numeric._frombuffer",     "_codecs.encode", "__builtin__.bytes"};
     return names[static_cast<int>(g)];
 }
 
@@ -61,13 +61,13 @@ struct pickle_value
         array
     };
     kind type = kind::none;
-    std::int64_t integer = 0;                             // boolean, integer
-    std::string text;                                     // str (UTF-8)
-    std::vector<std::uint8_t> bytes;                      // bytes, bytearray
-    std::vector<std::shared_ptr<pickle_value>> items;     // tuple
-    pickle_global global = pickle_global::reconstruct;    // global
-    descr_info descr{dtype::f4, false};                   // dtype
-    std::unique_ptr<ndarray> array;                       // array, once its state is set
+    std::int64_t integer = 0;                           // boolean, integer
+    std::string text;                                   // str (UTF-8)
+    std::vector<std::uint8_t> bytes;                    // bytes, bytearray
+    std::vector<std::shared_ptr<pickle_value>> items;   // tuple
+    pickle_global global = pickle_global::reconstruct;  // global
+    descr_info descr{dtype::f4, false};                 // dtype
+    std::unique_ptr<ndarray> array;                     // array, once its state is set
     std::size_t depth = 1;
 };
 
@@ -81,23 +81,74 @@ inline const char* pickle_kind_name(pickle_value::kind k)
 /// Names of the pickle opcodes, for messages about the ones that are refused.
 inline std::string pickle_opcode_name(std::uint8_t op)
 {
-    static const std::pair<std::uint8_t, const char*> names[] = {
-        {'(', "MARK"}, {'.', "STOP"}, {'0', "POP"}, {'1', "POP_MARK"}, {'2', "DUP"},
-        {'F', "FLOAT"}, {'I', "INT"}, {'J', "BININT"}, {'K', "BININT1"}, {'L', "LONG"},
-        {'M', "BININT2"}, {'N', "NONE"}, {'P', "PERSID"}, {'Q', "BINPERSID"}, {'R', "REDUCE"},
-        {'S', "STRING"}, {'T', "BINSTRING"}, {'U', "SHORT_BINSTRING"}, {'V', "UNICODE"},
-        {'X', "BINUNICODE"}, {'a', "APPEND"}, {'b', "BUILD"}, {'c', "GLOBAL"}, {'d', "DICT"},
-        {'}', "EMPTY_DICT"}, {'e', "APPENDS"}, {'g', "GET"}, {'h', "BINGET"}, {'i', "INST"},
-        {'j', "LONG_BINGET"}, {'l', "LIST"}, {']', "EMPTY_LIST"}, {'o', "OBJ"}, {'p', "PUT"},
-        {'q', "BINPUT"}, {'r', "LONG_BINPUT"}, {'s', "SETITEM"}, {'t', "TUPLE"},
-        {')', "EMPTY_TUPLE"}, {'u', "SETITEMS"}, {'G', "BINFLOAT"}, {0x80, "PROTO"},
-        {0x81, "NEWOBJ"}, {0x82, "EXT1"}, {0x83, "EXT2"}, {0x84, "EXT4"}, {0x85, "TUPLE1"},
-        {0x86, "TUPLE2"}, {0x87, "TUPLE3"}, {0x88, "NEWTRUE"}, {0x89, "NEWFALSE"},
-        {0x8a, "LONG1"}, {0x8b, "LONG4"}, {'B', "BINBYTES"}, {'C', "SHORT_BINBYTES"},
-        {0x8c, "SHORT_BINUNICODE"}, {0x8d, "BINUNICODE8"}, {0x8e, "BINBYTES8"},
-        {0x8f, "EMPTY_SET"}, {0x90, "ADDITEMS"}, {0x91, "FROZENSET"}, {0x92, "NEWOBJ_EX"},
-        {0x93, "STACK_GLOBAL"}, {0x94, "MEMOIZE"}, {0x95, "FRAME"}, {0x96, "BYTEARRAY8"},
-        {0x97, "NEXT_BUFFER"}, {0x98, "READONLY_BUFFER"}};
+    static const std::pair<std::uint8_t, const char*> names[] = {{'(', "MARK"},
+                                                                 {'.', "STOP"},
+                                                                 {'0', "POP"},
+                                                                 {'1', "POP_MARK"},
+                                                                 {'2', "DUP"},
+                                                                 {'F', "FLOAT"},
+                                                                 {'I', "INT"},
+                                                                 {'J', "BININT"},
+                                                                 {'K', "BININT1"},
+                                                                 {'L', "LONG"},
+                                                                 {'M', "BININT2"},
+                                                                 {'N', "NONE"},
+                                                                 {'P', "PERSID"},
+                                                                 {'Q', "BINPERSID"},
+                                                                 {'R', "REDUCE"},
+                                                                 {'S', "STRING"},
+                                                                 {'T', "BINSTRING"},
+                                                                 {'U', "SHORT_BINSTRING"},
+                                                                 {'V', "UNICODE"},
+                                                                 {'X', "BINUNICODE"},
+                                                                 {'a', "APPEND"},
+                                                                 {'b', "BUILD"},
+                                                                 {'c', "GLOBAL"},
+                                                                 {'d', "DICT"},
+                                                                 {'}', "EMPTY_DICT"},
+                                                                 {'e', "APPENDS"},
+                                                                 {'g', "GET"},
+                                                                 {'h', "BINGET"},
+                                                                 {'i', "INST"},
+                                                                 {'j', "LONG_BINGET"},
+                                                                 {'l', "LIST"},
+                                                                 {']', "EMPTY_LIST"},
+                                                                 {'o', "OBJ"},
+                                                                 {'p', "PUT"},
+                                                                 {'q', "BINPUT"},
+                                                                 {'r', "LONG_BINPUT"},
+                                                                 {'s', "SETITEM"},
+                                                                 {'t', "TUPLE"},
+                                                                 {')', "EMPTY_TUPLE"},
+                                                                 {'u', "SETITEMS"},
+                                                                 {'G', "BINFLOAT"},
+                                                                 {0x80, "PROTO"},
+                                                                 {0x81, "NEWOBJ"},
+                                                                 {0x82, "EXT1"},
+                                                                 {0x83, "EXT2"},
+                                                                 {0x84, "EXT4"},
+                                                                 {0x85, "TUPLE1"},
+                                                                 {0x86, "TUPLE2"},
+                                                                 {0x87, "TUPLE3"},
+                                                                 {0x88, "NEWTRUE"},
+                                                                 {0x89, "NEWFALSE"},
+                                                                 {0x8a, "LONG1"},
+                                                                 {0x8b, "LONG4"},
+                                                                 {'B', "BINBYTES"},
+                                                                 {'C', "SHORT_BINBYTES"},
+                                                                 {0x8c, "SHORT_BINUNICODE"},
+                                                                 {0x8d, "BINUNICODE8"},
+                                                                 {0x8e, "BINBYTES8"},
+                                                                 {0x8f, "EMPTY_SET"},
+                                                                 {0x90, "ADDITEMS"},
+                                                                 {0x91, "FROZENSET"},
+                                                                 {0x92, "NEWOBJ_EX"},
+                                                                 {0x93, "STACK_GLOBAL"},
+                                                                 {0x94, "MEMOIZE"},
+                                                                 {0x95, "FRAME"},
+                                                                 {0x96, "BYTEARRAY8"},
+                                                                 {0x97, "NEXT_BUFFER"},
+                                                                 {0x98, "READONLY_BUFFER"}};
     static const char hex[] = "0123456789abcdef";
     std::string text = {'0', 'x', hex[op >> 4], hex[op & 15]};
     for (const auto& [code, name] : names)
@@ -125,7 +176,8 @@ public:
     static constexpr std::size_t max_values = std::size_t(1) << 20;
 
     pickle_machine(const std::uint8_t* data, std::size_t size, std::string context)
-        : m_in(data, size, std::move(context)), m_budget(4 * size + (std::size_t(1) << 20))
+      : m_in(data, size, std::move(context))
+      , m_budget(4 * size + (std::size_t(1) << 20))
     {
         m_none = make(kind::none);
         m_true = make(kind::boolean);
@@ -265,11 +317,11 @@ private:
     std::vector<value_ptr> m_stack;
     std::vector<std::size_t> m_marks;  // stack sizes at each open MARK
     std::unordered_map<std::uint64_t, value_ptr> m_memo;
-    std::size_t m_values = 0;  // values made so far
+    std::size_t m_values = 0;           // values made so far
     value_ptr m_none, m_true, m_false;  // shared: nothing changes them
     bool m_dict_made = false;
     std::vector<std::pair<std::string, value_ptr>> m_entries;  // the dict, in insertion order
-    std::unordered_map<std::string, std::size_t> m_index;     // key -> m_entries position
+    std::unordered_map<std::string, std::size_t> m_index;      // key -> m_entries position
 };
 
 inline void pickle_machine::push_global(const std::string& module, const std::string& name)
@@ -321,8 +373,10 @@ inline std::vector<std::uint8_t> pickle_machine::latin1(const std::string& text,
         }
         else
         {
-            fail(what + at() + " is not latin-1 text (a character above U+00FF or bad UTF-8 at "
-                               "byte " + std::to_string(i) + ")");
+            fail(what + at() +
+                 " is not latin-1 text (a character above U+00FF or bad UTF-8 at "
+                 "byte " +
+                 std::to_string(i) + ")");
         }
     }
     return out;
@@ -358,8 +412,7 @@ inline std::vector<std::size_t> pickle_machine::shape_of(const value_ptr& v)
 }
 
 inline void pickle_machine::set_array(pickle_value& target, std::vector<std::size_t> shape,
-                                      const pickle_value& type, bool fortran,
-                                      const value_ptr& data)
+                                      const pickle_value& type, bool fortran, const value_ptr& data)
 {
     std::vector<std::uint8_t> tmp;
     const std::vector<std::uint8_t>& raw = raw_data(data, tmp);
@@ -385,7 +438,8 @@ inline void pickle_machine::reduce()
     expect(args, kind::tuple, "REDUCE's arguments");
     const auto& a = args->items;
     const std::string what = std::string(pickle_global_name(callable->global)) + "'s arguments";
-    auto need = [&](std::size_t lo, std::size_t hi) {
+    auto need = [&](std::size_t lo, std::size_t hi)
+    {
         if (a.size() < lo || a.size() > hi)
         {
             fail(what + at() + " are " + std::to_string(a.size()) + " values; expected " +
@@ -525,8 +579,8 @@ inline void pickle_machine::set_items(std::vector<value_ptr> items, const value_
     {
         expect(items[i], kind::str, "dict key");
         const std::string& key = items[i]->text;
-        expect(
-          items[i + 1], kind::array, "value for key '" + xtnn::detail::escape_bytes(key) + "'");
+        expect(items[i + 1], kind::array,
+               "value for key '" + xtnn::detail::escape_bytes(key) + "'");
         const auto [where, added] = m_index.emplace(key, m_entries.size());
         if (added)
         {
@@ -575,8 +629,12 @@ inline named_arrays pickle_machine::run()
             m_dict_made = true;
             push(make(kind::dict));
             break;
-        case ')': push_tuple({}); break;
-        case 'N': push(m_none); break;
+        case ')':
+            push_tuple({});
+            break;
+        case 'N':
+            push(m_none);
+            break;
         case '(':
             if (m_marks.size() >= max_values)
             {
@@ -623,11 +681,21 @@ inline named_arrays pickle_machine::run()
             push(std::move(n));
             break;
         }
-        case 'X': push_str(m_in.le<std::uint32_t>("BINUNICODE")); break;
-        case 0x8c: push_str(m_in.u8("SHORT_BINUNICODE")); break;
-        case 0x8d: push_str(m_in.le<std::uint64_t>("BINUNICODE8")); break;
-        case 'B': push_bytes(m_in.le<std::uint32_t>("BINBYTES")); break;
-        case 'C': push_bytes(m_in.u8("SHORT_BINBYTES")); break;
+        case 'X':
+            push_str(m_in.le<std::uint32_t>("BINUNICODE"));
+            break;
+        case 0x8c:
+            push_str(m_in.u8("SHORT_BINUNICODE"));
+            break;
+        case 0x8d:
+            push_str(m_in.le<std::uint64_t>("BINUNICODE8"));
+            break;
+        case 'B':
+            push_bytes(m_in.le<std::uint32_t>("BINBYTES"));
+            break;
+        case 'C':
+            push_bytes(m_in.u8("SHORT_BINBYTES"));
+            break;
         case 0x8e:  // BINBYTES8
         case 0x96:  // BYTEARRAY8: protocol 5's in-band buffer
             push_bytes(m_in.le<std::uint64_t>("BINBYTES8"));
@@ -695,7 +763,9 @@ inline named_arrays pickle_machine::run()
             push_global(module->text, name->text);
             break;
         }
-        case 't': push_tuple(pop_to_mark("TUPLE")); break;
+        case 't':
+            push_tuple(pop_to_mark("TUPLE"));
+            break;
         case 0x85:  // TUPLE1..TUPLE3
         case 0x86:
         case 0x87:
@@ -708,8 +778,12 @@ inline named_arrays pickle_machine::run()
             push_tuple(std::move(items));
             break;
         }
-        case 'R': reduce(); break;
-        case 'b': build(); break;
+        case 'R':
+            reduce();
+            break;
+        case 'b':
+            build();
+            break;
         case 's':  // SETITEM
         {
             value_ptr value = pop("SETITEM");
@@ -731,9 +805,8 @@ inline named_arrays pickle_machine::run()
         {
             if (m_stack.size() != 1 || !m_marks.empty())
             {
-                fail("STOP" + at() + " leaves " + std::to_string(m_stack.size()) +
-                     " values and " + std::to_string(m_marks.size()) +
-                     " marks; expected exactly one dict");
+                fail("STOP" + at() + " leaves " + std::to_string(m_stack.size()) + " values and " +
+                     std::to_string(m_marks.size()) + " marks; expected exactly one dict");
             }
             const value_ptr result = m_stack.back();
             expect(result, kind::dict, "the pickled object");

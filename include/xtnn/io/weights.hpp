@@ -24,7 +24,8 @@ namespace xtnn::io
 /// @throws io_error when it cannot be read, format_error when it is neither or is corrupt.
 inline named_arrays read_weight_file(const std::string& path)
 {
-    const std::vector<std::uint8_t> bytes = xtnn::detail::read_file(path, "xtnn::io::read_weight_file");
+    const std::vector<std::uint8_t> bytes =
+        xtnn::detail::read_file(path, "xtnn::io::read_weight_file");
     const std::string name = xtnn::detail::quoted(path);
     if (bytes.size() >= 4 && bytes[0] == 'P' && bytes[1] == 'K')
     {
@@ -141,8 +142,7 @@ void load_weights(network<T>& net, const std::string& path)
 /// after every layer but the last and `output` after the last, and loads its parameters.
 /// @throws format_error when the file holds no W1, or W_i's do not chain.
 template <class T = float>
-network<T> load_network(const std::string& path,
-                        activation_kind hidden = activation_kind::sigmoid,
+network<T> load_network(const std::string& path, activation_kind hidden = activation_kind::sigmoid,
                         activation_kind output = activation_kind::softmax)
 {
     const named_arrays arrays = read_weight_file(path);
@@ -160,11 +160,10 @@ network<T> load_network(const std::string& path,
                                               "xtnn::io::load_network");
         if (w.shape.size() != 2 || (i > 0 && w.shape[0] != widths.back()))
         {
-            throw shape_error("xtnn::io::load_network: " + source + ": " +
-                              detail::parameter_name('W', i) + " has shape " +
-                              shape_string(w.shape) + "; expected (" +
-                              (i == 0 ? std::string("in") : std::to_string(widths.back())) +
-                              ", out)");
+            throw shape_error(
+                "xtnn::io::load_network: " + source + ": " + detail::parameter_name('W', i) +
+                " has shape " + shape_string(w.shape) + "; expected (" +
+                (i == 0 ? std::string("in") : std::to_string(widths.back())) + ", out)");
         }
         if (i == 0)
         {

@@ -30,7 +30,8 @@ int main(int argc, char** argv)
     const xtnn::matrix<float> y = loaded.predict(x);
 
     std::cout << "xtnn " << xtnn::version_string << '\n';
-    std::cout << "Y " << xtnn::shape_string(y.shape()) << " = " << y(0, 0) << ' ' << y(0, 1) << '\n';
+    std::cout << "Y " << xtnn::shape_string(y.shape()) << " = " << y(0, 0) << ' ' << y(0, 1)
+              << '\n';
     if (std::fabs(y(0, 0) - 4.5f) > 1e-6f || std::fabs(y(0, 1) - 4.5f) > 1e-6f)
     {
         std::cerr << "error: expected Y = 4.5 4.5\n";
