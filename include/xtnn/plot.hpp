@@ -27,6 +27,13 @@ enum class style
     line_and_markers
 };
 
+/// The mark drawn at each point of a markers series.
+enum class marker
+{
+    dot,   ///< a filled circle
+    cross  ///< an x of two strokes: tells a second set apart in the same colours
+};
+
 /// One named sequence of points (x[i], y[i]); x and y have equal sizes.
 struct series
 {
@@ -36,6 +43,7 @@ struct series
     std::string color;  ///< any SVG colour; "" = the palette's next colour
     bool dashed = false;
     double marker_radius = 3;
+    plot::marker marker = plot::marker::dot;
 };
 
 /// Series `x` = 1, 2, ..., y.size(): a value per epoch.
@@ -112,6 +120,21 @@ inline std::string num(double value)
     char buffer[32];
     std::snprintf(buffer, sizeof buffer, "%.2f", value);
     return buffer;
+}
+
+/// One marker of `radius` at (cx, cy), as an SVG element.
+inline std::string marker_svg(marker shape, double cx, double cy, double radius,
+                              const std::string& color)
+{
+    if (shape == marker::cross)
+    {
+        const std::string l = num(cx - radius), r = num(cx + radius);
+        const std::string t = num(cy - radius), b = num(cy + radius);
+        return "<path d=\"M" + l + "," + t + "L" + r + "," + b + "M" + l + "," + b + "L" + r +
+               "," + t + "\" stroke=\"" + color + "\" stroke-width=\"1.5\" fill=\"none\"/>";
+    }
+    return "<circle cx=\"" + num(cx) + "\" cy=\"" + num(cy) + "\" r=\"" + num(radius) +
+           "\" fill=\"" + color + "\"/>";
 }
 
 /// Ticks over [lo, hi] at a "nice" step (1, 2 or 5 times a power of ten) giving about
@@ -272,9 +295,9 @@ inline void draw_panel(std::string& svg, const panel& p, double left, double wid
             {
                 if (std::isfinite(s.x[i]) && std::isfinite(s.y[i]))
                 {
-                    svg += "<circle cx=\"" + num(sx(s.x[i])) + "\" cy=\"" + num(sy(s.y[i])) +
-                           "\" r=\"" + num(s.marker_radius) + "\" fill=\"" + colors.back() +
-                           "\"/>\n";
+                    svg += marker_svg(s.marker, sx(s.x[i]), sy(s.y[i]), s.marker_radius,
+                                      colors.back()) +
+                           "\n";
                 }
             }
         }
@@ -339,8 +362,7 @@ inline void draw_panel(std::string& svg, const panel& p, double left, double wid
             }
             if (s.style != style::line)
             {
-                svg += "<circle cx=\"" + num(lx + 17) + "\" cy=\"" + num(row - 4) + "\" r=\"" +
-                       num(s.marker_radius) + "\" fill=\"" + colors[k] + "\"/>";
+                svg += marker_svg(s.marker, lx + 17, row - 4, s.marker_radius, colors[k]);
             }
             svg += "<text x=\"" + num(lx + 34) + "\" y=\"" + num(row) + "\">" + escape(s.name) +
                    "</text></g>\n";
