@@ -89,18 +89,18 @@ const xtnn::optimizer_options sgd_01{xtnn::optimizer_kind::sgd, 0.1};
 const xtnn::optimizer_options adam{xtnn::optimizer_kind::adam, 1e-3};  // eps 1e-7 by default
 const xtnn::optimizer_options momentum{xtnn::optimizer_kind::momentum, 0.01};  // mu 0.9
 
-void W2_batch_100(benchmark::State& s)
+void W2b100_sgd_batch_100(benchmark::State& s)
 {
     train(
         s,
         {{784, 100, 10}, xtnn::activation_kind::sigmoid, xtnn::init_kind::xavier, sgd_01, 100, 1});
 }
-void W2_batch_32(benchmark::State& s)
+void W2b32_sgd_batch_32(benchmark::State& s)
 {
     train(s,
           {{784, 100, 10}, xtnn::activation_kind::sigmoid, xtnn::init_kind::xavier, sgd_01, 32, 1});
 }
-void W2_batch_256(benchmark::State& s)
+void W2b256_sgd_batch_256(benchmark::State& s)
 {
     train(
         s,
@@ -131,9 +131,9 @@ void B1_per_sample_sgd(benchmark::State& s)
 #define XTNN_TRAIN_BENCHMARK(name)                                                                 \
     BENCHMARK(name)->Unit(benchmark::kMillisecond)->Iterations(1)->Repetitions(5)->UseRealTime()
 
-XTNN_TRAIN_BENCHMARK(W2_batch_100);
-XTNN_TRAIN_BENCHMARK(W2_batch_32);
-XTNN_TRAIN_BENCHMARK(W2_batch_256);
+XTNN_TRAIN_BENCHMARK(W2b100_sgd_batch_100);
+XTNN_TRAIN_BENCHMARK(W2b32_sgd_batch_32);
+XTNN_TRAIN_BENCHMARK(W2b256_sgd_batch_256);
 XTNN_TRAIN_BENCHMARK(W3_keras_adam_10_epochs);
 XTNN_TRAIN_BENCHMARK(W4_relu_512_512_momentum);
 XTNN_TRAIN_BENCHMARK(B1_per_sample_sgd);

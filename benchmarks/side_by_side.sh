@@ -42,6 +42,8 @@ for line in open(sys.argv[1]):
         times[(r["workload"], r["peer"])].append(r["seconds"])
     else:  # Google Benchmark csv: "name",iterations,real_time,cpu_time,time_unit,...
         f = line.split(",")
+        if any(f[0].strip('"').endswith(a) for a in ("_mean", "_median", "_stddev", "_cv")):
+            continue  # repetition aggregates: the medians are taken below
         unit = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}[f[4].strip('"')]
         times[(f[0].strip('"').split("_")[0], "xtnn")].append(float(f[2]) * unit)
 print(f"{'workload':10} {'peer':18} {'median s':>9} {'vs libtorch':>12} {'vs floor':>9}")

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-// The umbrella header: the core of xtnn (networks, layers, activations, metrics, and the
-// learning math: losses, backprop, init, optimizers, dropout). The file formats and pictures
-// live in xtnn/io/ and are included on demand.
+// The umbrella header: the core of xtnn (networks, layers, activations, metrics, the
+// learning math and the training loop). The file formats (xtnn/io/) and plots
+// (xtnn/plot.hpp) are included on demand.
 #pragma once
 
 #include <xtnn/activation.hpp>
@@ -20,3 +20,10 @@
 #include <xtnn/init.hpp>
 #include <xtnn/loss.hpp>
 #include <xtnn/optimizer.hpp>
+
+// Training loops: fit, evaluate, the history of a run, confusion matrices.
+#include <xtnn/confusion.hpp>
+#include <xtnn/evaluate.hpp>
+#include <xtnn/history.hpp>
+#include <xtnn/trainer.hpp>
+#include <xtnn/training_step.hpp>
