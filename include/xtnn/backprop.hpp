@@ -12,6 +12,7 @@
 #include <vector>
 
 #include <xtnn/activation.hpp>
+#include <xtnn/detail/layer_buffers.hpp>
 #include <xtnn/error.hpp>
 #include <xtnn/loss.hpp>
 #include <xtnn/network.hpp>
@@ -130,40 +131,18 @@ public:
 
     /// Makes room for `batch` rows of `net`; allocates only if the buffers are too small or
     /// were sized for different widths.
-    void reserve(const network<T>& net, std::size_t batch)
-    {
-        bool same_widths = m_outputs.size() == net.depth();
-        for (std::size_t i = 0; same_widths && i < net.depth(); ++i)
-        {
-            same_widths = m_outputs[i] == net.layer(i).outputs();
-        }
-        if (same_widths && batch <= m_capacity)
-        {
-            return;
-        }
-        const std::size_t capacity = same_widths ? std::max(batch, m_capacity) : batch;
-        m_outputs.resize(net.depth());
-        m_delta.resize(net.depth());
-        for (std::size_t i = 0; i < net.depth(); ++i)
-        {
-            m_outputs[i] = net.layer(i).outputs();
-            m_delta[i].assign(capacity * m_outputs[i], T(0));
-        }
-        m_capacity = capacity;
-    }
+    void reserve(const network<T>& net, std::size_t batch) { m_delta.reserve(net, batch); }
 
-    std::size_t capacity() const { return m_capacity; }
-    std::size_t layers() const { return m_delta.size(); }
+    std::size_t capacity() const { return m_delta.capacity(); }
+    std::size_t layers() const { return m_delta.layers(); }
 
     /// Layer i's scratch, (capacity, out_i) row-major: dL/dZ_i after a backward pass.
     /// @throws std::out_of_range.
-    T* delta(std::size_t layer) { return m_delta.at(layer).data(); }
-    const T* delta(std::size_t layer) const { return m_delta.at(layer).data(); }
+    T* delta(std::size_t layer) { return m_delta.data(layer); }
+    const T* delta(std::size_t layer) const { return m_delta.data(layer); }
 
 private:
-    std::vector<std::size_t> m_outputs;
-    std::vector<std::vector<T>> m_delta;
-    std::size_t m_capacity = 0;
+    detail::layer_buffers<T> m_delta;
 };
 
 namespace detail

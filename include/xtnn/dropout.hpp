@@ -13,6 +13,7 @@
 #include <vector>
 
 #include <xtnn/backprop.hpp>
+#include <xtnn/detail/layer_buffers.hpp>
 #include <xtnn/error.hpp>
 #include <xtnn/loss.hpp>
 #include <xtnn/network.hpp>
@@ -123,40 +124,20 @@ public:
     /// changed.
     void reserve(const network<T>& net, std::size_t batch)
     {
-        bool same_widths = m_outputs.size() == net.depth();
-        for (std::size_t i = 0; same_widths && i < net.depth(); ++i)
-        {
-            same_widths = m_outputs[i] == net.layer(i).outputs();
-        }
-        if (same_widths && batch <= m_capacity)
-        {
-            return;
-        }
-        const std::size_t capacity = same_widths ? std::max(batch, m_capacity) : batch;
-        m_outputs.resize(net.depth());
-        m_z.resize(net.depth());
-        m_a.resize(net.depth());
-        m_dropped.resize(net.depth());
-        for (std::size_t i = 0; i < net.depth(); ++i)
-        {
-            m_outputs[i] = net.layer(i).outputs();
-            m_z[i].assign(capacity * m_outputs[i], T(0));
-            m_a[i].assign(capacity * m_outputs[i], T(0));
-            // the last layer is never dropped
-            m_dropped[i].assign(i + 1 < net.depth() ? capacity * m_outputs[i] : 0, T(0));
-        }
-        m_capacity = capacity;
+        m_z.reserve(net, batch);
+        m_a.reserve(net, batch);
+        m_dropped.reserve(net, batch);  // the last layer's is never used: a few KiB
     }
 
-    std::size_t capacity() const { return m_capacity; }
+    std::size_t capacity() const { return m_z.capacity(); }
     /// Rows in the last pass.
     std::size_t batch() const { return m_batch; }
     /// Z_i, A_i and dropped A_i of layer i, (batch, out_i) row-major.
-    const T* pre_activation(std::size_t i) const { return m_z.at(i).data(); }
-    const T* activation(std::size_t i) const { return m_a.at(i).data(); }
-    const T* dropped(std::size_t i) const { return m_dropped.at(i).data(); }
+    const T* pre_activation(std::size_t i) const { return m_z.data(i); }
+    const T* activation(std::size_t i) const { return m_a.data(i); }
+    const T* dropped(std::size_t i) const { return m_dropped.data(i); }
     /// The network's output (batch, outputs) of the last pass, e.g. for the batch accuracy.
-    const T* output() const { return m_a.back().data(); }
+    const T* output() const { return m_a.data(m_a.layers() - 1); }
 
 private:
     template <class U, class Loss, class Engine>
@@ -165,9 +146,7 @@ private:
                                              dropout_workspace<U>&, backprop_buffers<U>&,
                                              gradients<U>&);
 
-    std::vector<std::size_t> m_outputs;
-    std::vector<std::vector<T>> m_z, m_a, m_dropped;
-    std::size_t m_capacity = 0;
+    detail::layer_buffers<T> m_z, m_a, m_dropped;
     std::size_t m_batch = 0;
 };
 
@@ -208,16 +187,15 @@ T loss_and_gradients_with_dropout(const network<T>& net, const T* x, std::size_t
     for (std::size_t i = 0; i < depth; ++i)
     {
         const auto& layer = net.layer(i);
-        layer.forward(input, batch, ws.m_z[i].data(), ws.m_a[i].data());
-        input = ws.m_a[i].data();
+        layer.forward(input, batch, ws.m_z.data(i), ws.m_a.data(i));
+        input = ws.m_a.data(i);
         if (dropped(i))
         {
             // the next layer reads A_i ⊙ mask / (1 - rate); A_i stays for f'
             const std::size_t size = batch * layer.outputs();
-            std::copy(ws.m_a[i].begin(), ws.m_a[i].begin() + static_cast<std::ptrdiff_t>(size),
-                      ws.m_dropped[i].begin());
-            hidden[i].forward_train(ws.m_dropped[i].data(), size, engine);
-            input = ws.m_dropped[i].data();
+            std::copy(ws.m_a.data(i), ws.m_a.data(i) + size, ws.m_dropped.data(i));
+            hidden[i].forward_train(ws.m_dropped.data(i), size, engine);
+            input = ws.m_dropped.data(i);
         }
     }
 

@@ -18,6 +18,7 @@
 
 #include <xtnn/activation.hpp>
 #include <xtnn/dense.hpp>
+#include <xtnn/detail/layer_buffers.hpp>
 #include <xtnn/error.hpp>
 #include <xtnn/tensor.hpp>
 
@@ -49,29 +50,26 @@ public:
 
     /// Rows in the last forward pass.
     std::size_t batch() const { return m_batch; }
-    std::size_t capacity() const { return m_capacity; }
-    std::size_t layers() const { return m_outputs.size(); }
+    std::size_t capacity() const { return m_z.capacity(); }
+    std::size_t layers() const { return m_z.layers(); }
 
     /// Layer i's pre-activation Z_i (batch, out_i) from the last forward pass.
-    matrix_view<T> pre_activation(std::size_t i) const { return view(m_z.at(i), i); }
+    matrix_view<T> pre_activation(std::size_t i) const { return view(m_z, i); }
     /// Layer i's output A_i (batch, out_i) from the last forward pass.
-    matrix_view<T> activation(std::size_t i) const { return view(m_a.at(i), i); }
+    matrix_view<T> activation(std::size_t i) const { return view(m_a, i); }
     /// The network's output: the last layer's A (batch, outputs).
     matrix_view<T> output() const { return activation(layers() - 1); }
 
 private:
     friend class network<T>;
 
-    matrix_view<T> view(const std::vector<T>& buffer, std::size_t i) const
+    matrix_view<T> view(const detail::layer_buffers<T>& buffers, std::size_t i) const
     {
-        const std::array<std::size_t, 2> shape{m_batch, m_outputs[i]};
-        return xt::adapt(static_cast<const T*>(buffer.data()), m_batch * m_outputs[i],
-                         xt::no_ownership(), shape);
+        const std::array<std::size_t, 2> shape{m_batch, buffers.width(i)};
+        return xt::adapt(buffers.data(i), m_batch * buffers.width(i), xt::no_ownership(), shape);
     }
 
-    std::vector<std::size_t> m_outputs;  // out_i per layer
-    std::vector<std::vector<T>> m_z, m_a;
-    std::size_t m_capacity = 0;
+    detail::layer_buffers<T> m_z, m_a;
     std::size_t m_batch = 0;
 };
 
@@ -175,8 +173,8 @@ public:
         const T* input = x;
         for (std::size_t i = 0; i < m_layers.size(); ++i)
         {
-            m_layers[i].forward(input, batch, ws.m_z[i].data(), ws.m_a[i].data());
-            input = ws.m_a[i].data();
+            m_layers[i].forward(input, batch, ws.m_z.data(i), ws.m_a.data(i));
+            input = ws.m_a.data(i);
         }
         return ws.output();
     }
@@ -223,26 +221,7 @@ private:
 template <class T>
 void workspace<T>::reserve(const network<T>& net, std::size_t batch)
 {
-    // Compared in place: this runs on every forward pass and must not allocate.
-    bool same_widths = m_outputs.size() == net.depth();
-    for (std::size_t i = 0; same_widths && i < net.depth(); ++i)
-    {
-        same_widths = m_outputs[i] == net.layer(i).outputs();
-    }
-    if (same_widths && batch <= m_capacity)
-    {
-        return;
-    }
-    const std::size_t capacity = same_widths ? std::max(batch, m_capacity) : batch;
-    m_outputs.resize(net.depth());
-    m_z.resize(net.depth());
-    m_a.resize(net.depth());
-    for (std::size_t i = 0; i < net.depth(); ++i)
-    {
-        m_outputs[i] = net.layer(i).outputs();
-        m_z[i].assign(capacity * m_outputs[i], T(0));
-        m_a[i].assign(capacity * m_outputs[i], T(0));
-    }
-    m_capacity = capacity;
+    m_z.reserve(net, batch);
+    m_a.reserve(net, batch);
 }
 }  // namespace xtnn
