@@ -9,6 +9,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <xtnn/tensor.hpp>
+
 namespace xtnn_test
 {
 /// Requires |actual[i] - expected[i]| <= tolerance * max(1, |expected[i]|) for every i, in
@@ -31,5 +33,13 @@ void require_all_close(const A& actual, const E& expected, double tolerance)
             FAIL(message.str());
         }
     }
+}
+
+/// Requires the same shape and exactly the same elements; reports the first difference.
+template <class A, class E>
+void require_equal(const A& actual, const E& expected)
+{
+    REQUIRE(xtnn::shape_string(actual.shape()) == xtnn::shape_string(expected.shape()));
+    require_all_close(actual, expected, 0.0);
 }
 }  // namespace xtnn_test

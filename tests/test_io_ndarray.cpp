@@ -17,16 +17,7 @@
 
 using xtnn::io::dtype;
 
-namespace
-{
-// Requires the same shape and exactly the same elements; reports the first difference.
-template <class A, class E>
-void require_equal(const A& actual, const E& expected)
-{
-    REQUIRE(xtnn::shape_string(actual.shape()) == xtnn::shape_string(expected.shape()));
-    xtnn_test::require_all_close(actual, expected, 0.0);
-}
-}  // namespace
+using xtnn_test::require_equal;
 
 TEST_CASE("ndarray: dtype helpers give numpy's item sizes and descr strings")
 {

@@ -21,13 +21,7 @@ using namespace std::string_literals;
 
 namespace
 {
-// Requires the same shape and exactly the same elements; reports the first difference.
-template <class A, class E>
-void require_equal(const A& actual, const E& expected)
-{
-    REQUIRE(xtnn::shape_string(actual.shape()) == xtnn::shape_string(expected.shape()));
-    xtnn_test::require_all_close(actual, expected, 0.0);
-}
+using xtnn_test::require_equal;
 
 // Fixtures made with /usr/bin/python3 (Python 3.11, numpy 1.24.2):
 //   pk = dict(W=np.asfortranarray(np.arange(6, dtype='<f4').reshape(2, 3) / np.float32(8)),
