@@ -115,12 +115,40 @@ TEST_CASE("init: xavier has std 1/sqrt(n_in), he sqrt(2/n_in), normal the std gi
 
 TEST_CASE("init: names parse and print")
 {
-    for (auto kind : {xtnn::init_kind::normal, xtnn::init_kind::xavier, xtnn::init_kind::he})
+    for (auto kind : {xtnn::init_kind::normal, xtnn::init_kind::xavier, xtnn::init_kind::he,
+                      xtnn::init_kind::glorot_uniform})
     {
         REQUIRE(xtnn::parse_init(xtnn::to_string(kind)) == kind);
     }
-    REQUIRE(xtnn::parse_init("glorot") == xtnn::init_kind::xavier);
     REQUIRE_THROWS_WITH(xtnn::parse_init("uniform"),
                         Catch::Matchers::Contains("'uniform'") &&
-                            Catch::Matchers::Contains("normal, xavier or he"));
+                            Catch::Matchers::Contains("normal, xavier, he or glorot_uniform"));
+}
+
+TEST_CASE("init: glorot_uniform draws U(-l, l), l = sqrt(6 / (n_in + n_out)), as Keras")
+{
+    // 784 -> 16: l = sqrt(6 / 800) = 0.0866025; U(-l, l) has variance l^2 / 3 = 0.0025.
+    xtnn::network<double> net({784, 16}, xtnn::activation_kind::sigmoid,
+                              xtnn::activation_kind::softmax);
+    std::mt19937_64 engine(7);
+    xtnn::initialize(net, engine, xtnn::init_kind::glorot_uniform);
+    const auto& w = net.layer(0).weights();
+    const double limit = 0.0866025403784;
+    double sum = 0, sum_sq = 0;
+    for (double v : w)
+    {
+        REQUIRE(std::fabs(v) < limit);
+        sum += v;
+        sum_sq += v * v;
+    }
+    const double n = static_cast<double>(w.size());
+    REQUIRE(sum / n == Approx(0.0).margin(0.002));
+    REQUIRE(sum_sq / n == Approx(0.0025).epsilon(0.03));
+    REQUIRE(xt::all(xt::equal(net.layer(0).bias(), 0.0)));
+
+    // Each weight is l * (2u - 1) with u = (k + 0.5) / 2^32, k the low 32 bits of one draw.
+    std::mt19937_64 replay(7);
+    const auto k = static_cast<std::uint32_t>(replay() & 0xFFFFFFFFu);
+    const double u = (static_cast<double>(k) + 0.5) / 4294967296.0;
+    REQUIRE(w(0, 0) == Approx(limit * (2 * u - 1)).epsilon(1e-12));
 }

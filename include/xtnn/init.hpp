@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Weight initialisation from an explicit, seeded random engine: normal with a given std (the
-// book's 0.01), Xavier (the book's N(0, 1/sqrt(n_in))) and He (N(0, sqrt(2/n_in))); biases
-// start at zero. The normal samples come from a documented Box–Muller transform of 32-bit
-// engine draws, not std::normal_distribution, so the same seed gives the same weights on
-// every standard library.
+// book's 0.01), Xavier (the book's N(0, 1/sqrt(n_in))), He (N(0, sqrt(2/n_in))) and Keras's
+// glorot_uniform; biases start at zero. Samples come from documented transforms of 32-bit
+// engine draws, not std::normal_distribution or std::uniform_real_distribution, so the same
+// seed gives the same weights on every standard library.
 #pragma once
 
 #include <cmath>
@@ -27,11 +27,13 @@ namespace xtnn
 ///           1/n_in and 1/n_out.
 ///   he      N(0, 2/n_in): std sqrt(2/n_in), for ReLU layers (the book's and Keras's
 ///           he_normal without its truncation).
+///   glorot_uniform  U(-l, l), l = sqrt(6/(n_in + n_out)): Keras's Dense default.
 enum class init_kind
 {
     normal,
     xavier,
-    he
+    he,
+    glorot_uniform
 };
 
 /// "normal", "xavier", "he".
@@ -45,11 +47,13 @@ inline std::string_view to_string(init_kind kind)
         return "xavier";
     case init_kind::he:
         return "he";
+    case init_kind::glorot_uniform:
+        return "glorot_uniform";
     }
     return "unknown";
 }
 
-/// The initialisation named `name` ("glorot" is accepted for xavier).
+/// The initialisation named `name`, as to_string spells it.
 /// @throws xtnn::error listing the valid names.
 inline init_kind parse_init(std::string_view name)
 {
@@ -57,7 +61,7 @@ inline init_kind parse_init(std::string_view name)
     {
         return init_kind::normal;
     }
-    if (name == "xavier" || name == "glorot")
+    if (name == "xavier")
     {
         return init_kind::xavier;
     }
@@ -65,9 +69,25 @@ inline init_kind parse_init(std::string_view name)
     {
         return init_kind::he;
     }
+    if (name == "glorot_uniform")
+    {
+        return init_kind::glorot_uniform;
+    }
     throw error("xtnn::parse_init: unknown initialisation '" + std::string(name) +
-                "'; expected normal, xavier or he");
+                "'; expected normal, xavier, he or glorot_uniform");
 }
+
+namespace detail
+{
+/// (k + 0.5) / 2^32 for k the low 32 bits of one draw (engine() - Engine::min()): uniform in
+/// (0, 1), never 0 or 1, the same on every platform for the same engine state.
+template <class Engine>
+double unit_uniform(Engine& engine)
+{
+    const auto bits = static_cast<std::uint32_t>((engine() - Engine::min()) & 0xFFFFFFFFu);
+    return (static_cast<double>(bits) + 0.5) * (1.0 / 4294967296.0);
+}
+}  // namespace detail
 
 /// Standard normal samples from any engine with at least 32 random bits per draw, the same
 /// sequence on every platform for the same engine state:
@@ -108,24 +128,22 @@ public:
     }
 
 private:
-    /// (k + 0.5) / 2^32 from the low 32 bits k of one draw: in (0, 1), never 0 or 1.
-    double uniform()
-    {
-        const auto bits = static_cast<std::uint32_t>((m_engine() - Engine::min()) & 0xFFFFFFFFu);
-        return (static_cast<double>(bits) + 0.5) * (1.0 / 4294967296.0);
-    }
+    double uniform() { return detail::unit_uniform(m_engine); }
 
     Engine& m_engine;
     double m_spare = 0;
     bool m_has_spare = false;
 };
 
-/// The std initialize() uses for a layer with n_in inputs: `stddev` for normal,
-/// 1/sqrt(n_in) for xavier, sqrt(2/n_in) for he.
-inline double init_std(init_kind kind, std::size_t n_in, double stddev)
+/// The std initialize() uses for a layer with n_in inputs and n_out outputs: `stddev` for
+/// normal, 1/sqrt(n_in) for xavier, sqrt(2/n_in) for he, and for glorot_uniform the limit
+/// l = sqrt(6/(n_in + n_out)) of its U(-l, l).
+inline double init_std(init_kind kind, std::size_t n_in, double stddev, std::size_t n_out = 0)
 {
     switch (kind)
     {
+    case init_kind::glorot_uniform:
+        return std::sqrt(6.0 / static_cast<double>(n_in + n_out));
     case init_kind::normal:
         return stddev;
     case init_kind::xavier:
@@ -137,18 +155,30 @@ inline double init_std(init_kind kind, std::size_t n_in, double stddev)
                 std::to_string(static_cast<int>(kind)));
 }
 
-/// Draws one layer's weights W (in, out), in row-major order, from N(0, init_std²) and sets
-/// its bias to zero. `stddev` is used only by init_kind::normal.
+/// Draws one layer's weights W (in, out), in row-major order, from N(0, init_std²) — or
+/// U(-l, l) for glorot_uniform, one draw per weight — and sets its bias to zero. `stddev`
+/// is used only by init_kind::normal.
 template <class T, class Engine>
 void initialize(dense_layer<T>& layer, Engine& engine, init_kind kind,
                 typename std::common_type<T>::type stddev = T(0.01))
 {
-    const double scale = init_std(kind, layer.inputs(), static_cast<double>(stddev));
-    normal_sampler<Engine> normal(engine);
+    const double scale =
+        init_std(kind, layer.inputs(), static_cast<double>(stddev), layer.outputs());
     auto& w = layer.weights();
-    for (auto& value : w)
+    if (kind == init_kind::glorot_uniform)
     {
-        value = static_cast<T>(scale * normal());  // W ~ N(0, scale²)
+        for (auto& value : w)
+        {
+            value = static_cast<T>(scale * (2 * detail::unit_uniform(engine) - 1));  // W ~ U(-l, l)
+        }
+    }
+    else
+    {
+        normal_sampler<Engine> normal(engine);
+        for (auto& value : w)
+        {
+            value = static_cast<T>(scale * normal());  // W ~ N(0, scale²)
+        }
     }
     layer.bias().fill(T(0));
 }
