@@ -27,7 +27,7 @@ const char* const usage =
     "usage: mnist_train [--data DIR] [--hidden 256[,128...]] [--activation sigmoid|relu|tanh]\n"
     "                   [--optimizer sgd|momentum|nesterov|adagrad|rmsprop|adam] [--lr X]\n"
     "                   [--batch N] [--epochs N] [--dropout P] [--weight-decay X] [--seed N]\n"
-    "                   [--init normal|xavier|he] [--validation-split F] [--save FILE.npz]\n"
+    "                   [--init normal|xavier|he|glorot_uniform] [--validation-split F] [--save FILE.npz]\n"
     "                   [--history FILE.svg] [--quiet]\n"
     "Trains a 784-...-10 network (softmax + cross-entropy) on the 60,000 MNIST training\n"
     "images and reports its accuracy on the 10,000 test images.\n"
