@@ -1,14 +1,22 @@
 // SPDX-License-Identifier: MIT
 // plot: the SVG's structure — panels, series, points, legend entries, labels, ticks — not
-// its pixels; nice tick steps; atomic saving; history_figure's two panels.
+// its pixels; nice tick steps; atomic saving; history_figure's two panels; scatter plots of
+// ten classes in dots and crosses; the PNG's chunks, size and a few known pixels; save()
+// choosing the format by extension.
 #include <cmath>
+#include <cstdint>
 #include <fstream>
 #include <iterator>
 #include <limits>
+#include <set>
 #include <string>
+#include <vector>
 
 #include <catch2/catch.hpp>
 
+#include <xtnn/detail/file.hpp>
+#include <xtnn/detail/raster.hpp>
+#include <xtnn/detail/zlib.hpp>
 #include <xtnn/plot.hpp>
 
 #include "temp_files.hpp"
@@ -32,6 +40,87 @@ std::string first_points(const std::string& svg, std::size_t from = 0)
 {
     const auto start = svg.find("points=\"", from) + 8;
     return svg.substr(start, svg.find('"', start) - start);
+}
+
+using bytes = std::vector<std::uint8_t>;
+
+std::uint32_t be32(const bytes& b, std::size_t at)
+{
+    return (std::uint32_t(b[at]) << 24) | (std::uint32_t(b[at + 1]) << 16) |
+           (std::uint32_t(b[at + 2]) << 8) | std::uint32_t(b[at + 3]);
+}
+
+/// A PNG's chunks after the signature as (type, data), each chunk's CRC checked.
+std::vector<std::pair<std::string, bytes>> png_chunks(const bytes& png)
+{
+    std::vector<std::pair<std::string, bytes>> chunks;
+    for (std::size_t at = 8; at + 12 <= png.size();)
+    {
+        const std::size_t size = be32(png, at);
+        REQUIRE(at + 12 + size <= png.size());
+        chunks.emplace_back(std::string(png.begin() + at + 4, png.begin() + at + 8),
+                            bytes(png.begin() + at + 8, png.begin() + at + 8 + size));
+        CHECK(be32(png, at + 8 + size) == xtnn::detail::crc32_of(png.data() + at + 4, 4 + size));
+        at += 12 + size;
+    }
+    return chunks;
+}
+
+/// A decoded 8-bit RGB PNG with filter type 0 on every row (what to_png writes).
+struct decoded_png
+{
+    std::size_t width = 0, height = 0;
+    bytes ihdr, raw;  // raw: the inflated IDAT, filter byte + 3 * width bytes per row
+    xtnn::detail::rgb at(std::size_t x, std::size_t y) const
+    {
+        const std::size_t i = y * (1 + 3 * width) + 1 + 3 * x;
+        return {raw[i], raw[i + 1], raw[i + 2]};
+    }
+};
+
+decoded_png decode(const bytes& png)
+{
+    REQUIRE(png.size() > 8);
+    REQUIRE(bytes(png.begin(), png.begin() + 8) ==
+            bytes{0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A});
+    const auto chunks = png_chunks(png);
+    REQUIRE(chunks.size() == 3);
+    REQUIRE(chunks[0].first == "IHDR");
+    REQUIRE(chunks[1].first == "IDAT");
+    REQUIRE(chunks[2].first == "IEND");
+    decoded_png d;
+    d.ihdr = chunks[0].second;
+    REQUIRE(d.ihdr.size() == 13);
+    d.width = be32(d.ihdr, 0);
+    d.height = be32(d.ihdr, 4);
+    d.raw = xtnn::detail::inflate_all(chunks[1].second.data(), chunks[1].second.size(),
+                                      xtnn::detail::zformat::zlib, "IDAT");
+    return d;
+}
+
+/// Ten classes in a scatter plot: training points as dots, test points as crosses of the
+/// same colours, each class a series; `test_name` names the crosses of class d.
+xtnn::plot::panel ten_classes(std::string (*test_name)(int))
+{
+    xtnn::plot::panel p;
+    p.title = "bottleneck";
+    for (const bool test : {false, true})
+    {
+        for (int d = 0; d < 10; ++d)
+        {
+            xtnn::plot::series s;
+            s.name = test ? test_name(d) : std::to_string(d);
+            s.style = xtnn::plot::style::markers;
+            s.marker = test ? xtnn::plot::marker::cross : xtnn::plot::marker::dot;
+            for (int i = 0; i < 3; ++i)  // 3 points a series, 30 dots and 30 crosses
+            {
+                s.x.push_back(d + 0.1 * i);
+                s.y.push_back(-d * 0.5 + (test ? 0.2 : 0));
+            }
+            p.series.push_back(s);
+        }
+    }
+    return p;
 }
 }  // namespace
 
@@ -145,4 +234,261 @@ TEST_CASE("plot: history_figure draws loss and accuracy side by side and saves a
     }
     REQUIRE(xtnn::plot::history_figure(h).panels[1].series.size() == 1);
     REQUIRE_THROWS_AS(xtnn::plot::save_svg(fig, scratch.file("missing/x.svg")), xtnn::io_error);
+}
+
+TEST_CASE("plot: a 10-class scatter plot draws every dot and cross, ticks and a legend")
+{
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    const double inf = std::numeric_limits<double>::infinity();
+    auto p = ten_classes([](int d) { return "test " + std::to_string(d); });
+    // Non-finite points are skipped, not drawn and not counted in the ranges.
+    p.series[0].x.push_back(nan);
+    p.series[0].y.push_back(100);
+    p.series[10].x.push_back(200);
+    p.series[10].y.push_back(inf);
+    p.series[11].x.push_back(-inf);
+    p.series[11].y.push_back(nan);
+    xtnn::plot::figure fig;
+    fig.panels.push_back(p);
+    const std::string svg = xtnn::plot::to_svg(fig);
+
+    REQUIRE(occurrences(svg, "class=\"series\"") == 20);
+    REQUIRE(occurrences(svg, "<polyline") == 0);
+    const std::string cross = "<path d=\"M";
+    // 20 legend entries: each series has its own name. 20 rows do not fit one column
+    // in the 258-pixel plot area, so the legend takes two columns of 10.
+    REQUIRE(occurrences(svg, "class=\"legend-entry\"") == 20);
+    REQUIRE(occurrences(svg, "<circle") == 30 + 10);  // dots + one per dot legend entry
+    REQUIRE(occurrences(svg, cross) == 30 + 10);
+    const auto layout = xtnn::plot::detail::layout_panel(p, 0, 460, 340);
+    REQUIRE(layout.legend_rows.size() == 20);
+    REQUIRE(layout.legend_h <= layout.y1 - layout.y0);
+    REQUIRE(layout.legend_rows[10].x > layout.legend_rows[0].x);  // second column
+    REQUIRE(layout.legend_rows[10].baseline == layout.legend_rows[0].baseline);
+
+    // The palette gives the ten classes ten distinct colours; the crosses reuse them.
+    const std::set<std::string> colors(layout.colors.begin(), layout.colors.begin() + 10);
+    REQUIRE(colors.size() == 10);
+    for (std::size_t k = 0; k < 10; ++k)
+    {
+        REQUIRE(layout.colors[k + 10] == layout.colors[k]);
+        REQUIRE_THAT(svg, Contains("fill=\"" + layout.colors[k] + "\""));
+    }
+    // Ticks on both axes, covering x in [0, 9.2] and y in [-4.5, 0.2] (Inf and NaN ignored).
+    REQUIRE(occurrences(svg, "class=\"x-tick\"") >= 3);
+    REQUIRE(occurrences(svg, "class=\"y-tick\"") >= 3);
+    REQUIRE(layout.tx.lo <= 0);
+    REQUIRE(layout.tx.hi >= 9.2);
+    REQUIRE(layout.tx.hi < 20);
+    REQUIRE(layout.ty.lo <= -4.5);
+    REQUIRE(layout.ty.hi >= 0.2);
+    REQUIRE(layout.ty.hi < 5);
+    REQUIRE_THAT(svg, Contains("text-anchor=\"middle\">0</text>"));
+}
+
+TEST_CASE("plot: dots and crosses sharing a name and colour make one legend entry")
+{
+    // Crosses named as their class: one row per class showing both marks.
+    xtnn::plot::figure fig;
+    fig.panels.push_back(ten_classes([](int d) { return std::to_string(d); }));
+    std::string svg = xtnn::plot::to_svg(fig);
+    REQUIRE(occurrences(svg, "class=\"legend-entry\"") == 10);
+    REQUIRE(occurrences(svg, "<circle") == 30 + 10);
+    REQUIRE(occurrences(svg, "<path d=\"M") == 30 + 10);
+    const auto entry = svg.find("class=\"legend-entry\"");
+    const std::string first = svg.substr(entry, svg.find("</g>", entry) - entry);
+    REQUIRE_THAT(first, Contains("<circle") && Contains("<path") && Contains(">0</text>"));
+
+    // Unnamed crosses: only the dots are in the legend.
+    fig.panels[0] = ten_classes([](int) { return std::string(); });
+    svg = xtnn::plot::to_svg(fig);
+    REQUIRE(occurrences(svg, "class=\"legend-entry\"") == 10);
+    REQUIRE(occurrences(svg, "<path d=\"M") == 30);
+
+    // The same name in another colour stays a separate entry.
+    fig.panels[0] = ten_classes([](int) { return std::string("0"); });
+    REQUIRE(occurrences(xtnn::plot::to_svg(fig), "class=\"legend-entry\"") == 10 + 9);
+}
+
+TEST_CASE("plot: to_png writes an RGB PNG of the figure's size with the data where the SVG has it")
+{
+    // One red horizontal line at y = 5 over x in [0, 20], in fixed ranges [0, 10]^2, with
+    // a green dot at (5, 5) and a blue cross at (2.5, 7.5); no legend.
+    xtnn::plot::panel p;
+    p.x_min = p.y_min = 0;
+    p.x_max = p.y_max = 10;
+    xtnn::plot::series line;
+    line.x = {0, 20};
+    line.y = {5, 5};
+    line.color = "#ff0000";
+    p.series.push_back(line);
+    xtnn::plot::series dot;
+    dot.x = {5};
+    dot.y = {5};
+    dot.style = xtnn::plot::style::markers;
+    dot.marker_radius = 4;
+    dot.color = "lime";
+    p.series.push_back(dot);
+    xtnn::plot::series cross = dot;
+    cross.x = {2.5};
+    cross.y = {7.5};
+    cross.marker = xtnn::plot::marker::cross;
+    cross.color = "#00f";
+    p.series.push_back(cross);
+    xtnn::plot::figure fig;
+    fig.panels.push_back(p);
+
+    const auto png = decode(xtnn::plot::to_png(fig));
+    // width 460, height 340, bit depth 8, colour type 2 (RGB), compression, filter, interlace 0
+    REQUIRE(png.ihdr == bytes{0, 0, 1, 0xCC, 0, 0, 1, 0x54, 8, 2, 0, 0, 0});
+    REQUIRE(png.raw.size() == 340 * (1 + 3 * 460));
+    for (std::size_t y = 0; y < 340; ++y)
+    {
+        REQUIRE(png.raw[y * (1 + 3 * 460)] == 0);  // filter type "None"
+    }
+
+    const auto l = xtnn::plot::detail::layout_panel(p, 0, 460, 340);
+    REQUIRE((l.x0 == 62 && l.x1 == 446 && l.y0 == 34 && l.y1 == 292));
+    const xtnn::detail::rgb white{255, 255, 255}, red{255, 0, 0}, lime{0, 255, 0};
+    // The line is 2 pixels wide, centred on sy(5) = 163: rows 162 and 163.
+    REQUIRE(l.sy(5) == Approx(163));
+    REQUIRE(png.at(100, 162) == red);
+    REQUIRE(png.at(100, 163) == red);
+    REQUIRE(png.at(100, 161) == white);
+    REQUIRE(png.at(100, 164) == white);
+    // It is clipped at the plot area's right edge although its data run on to x = 20.
+    REQUIRE(png.at(440, 162) == red);
+    REQUIRE(png.at(450, 162) == white);
+    REQUIRE(png.at(458, 163) == white);
+    // The dot over the line at sx(5) = 254, the cross's centre at (sx(2.5), sy(7.5)).
+    REQUIRE(png.at(254, 162) == lime);
+    // The cross's strokes (1.5 pixels, anti-aliased) meet between pixel centres: nearly blue.
+    const auto centre =
+        png.at(static_cast<std::size_t>(l.sx(2.5)), static_cast<std::size_t>(l.sy(7.5)));
+    REQUIRE((centre.b == 255 && centre.r < 20 && centre.g < 20));
+    // Background inside the plot area and outside it; the frame's left edge in #333.
+    REQUIRE(png.at(200, 100) == white);
+    REQUIRE(png.at(5, 5) == white);
+    REQUIRE(png.at(62, 100) == (xtnn::detail::rgb{0x33, 0x33, 0x33}));
+
+    // Points far outside fixed ranges cost nothing and draw nothing outside the plot
+    // area, dashed or not; the visible part of the line through them is still drawn.
+    xtnn::plot::series far;
+    far.x = {-1e300, 5, 1e300};
+    far.y = {-1e300, 5, 1e300};
+    far.dashed = true;
+    far.color = "black";
+    auto far_fig = fig;
+    far_fig.panels[0].series = {far};
+    far.dashed = false;
+    far_fig.panels[0].series.push_back(far);
+    const auto far_png = decode(xtnn::plot::to_png(far_fig));
+    REQUIRE(far_png.at(254, 162) == (xtnn::detail::rgb{0, 0, 0}));
+    REQUIRE(far_png.at(5, 335) == white);
+    REQUIRE(far_png.at(455, 5) == white);
+
+    // Two panels side by side make a PNG twice as wide.
+    fig.panels.push_back(p);
+    const auto wide = decode(xtnn::plot::to_png(fig));
+    REQUIRE((wide.width == 920 && wide.height == 340));
+    REQUIRE(wide.at(460 + 100, 162) == red);
+}
+
+TEST_CASE("plot: to_png draws history_figure and a scatter plot, and rejects unknown colours")
+{
+    xtnn::history h;
+    for (int e = 1; e <= 3; ++e)
+    {
+        xtnn::epoch_record r;
+        r.epoch = static_cast<std::size_t>(e);
+        r.loss = r.val_loss = 1.0 / e;
+        r.accuracy = r.val_accuracy = 1 - 0.1 / e;
+        h.epochs.push_back(r);
+    }
+    const auto history = decode(xtnn::plot::to_png(xtnn::plot::history_figure(h, "run")));
+    REQUIRE((history.width == 920 && history.height == 340));
+    REQUIRE(history.raw.size() == 340 * (1 + 3 * 920));
+
+    xtnn::plot::figure scatter;
+    scatter.panel_width = 300.4;  // sides are rounded
+    scatter.panel_height = 199.6;
+    scatter.panels.push_back(ten_classes([](int d) { return "test " + std::to_string(d); }));
+    const auto small = decode(xtnn::plot::to_png(scatter));
+    REQUIRE((small.width == 300 && small.height == 200));
+    REQUIRE(small.raw.size() == 200 * (1 + 3 * 300));
+
+    scatter.panel_height = 1e9;
+    REQUIRE_THROWS_WITH(
+        xtnn::plot::to_png(scatter),
+        Contains("the figure is 300.4 x 1e+09 pixels; expected sides of 1 .. 32768"));
+    scatter.panel_height = std::numeric_limits<double>::quiet_NaN();
+    REQUIRE_THROWS_AS(xtnn::plot::to_png(scatter), xtnn::shape_error);
+    scatter.panel_height = 200;
+    scatter.panels[0].series[3].color = "rebeccapurple-ish";
+    REQUIRE_THROWS_AS(xtnn::plot::to_png(scatter), xtnn::error);
+    REQUIRE_THROWS_WITH(xtnn::plot::to_png(scatter), Contains("xtnn::plot::to_png") &&
+                                                         Contains("\"rebeccapurple-ish\"") &&
+                                                         Contains("series \"3\""));
+    scatter.panels[0].series[3].x = {1};
+    REQUIRE_THROWS_AS(xtnn::plot::to_png(scatter), xtnn::shape_error);
+}
+
+TEST_CASE("plot: save writes SVG or PNG by the path's extension, atomically")
+{
+    xtnn::plot::figure fig;
+    fig.panels.push_back(ten_classes([](int) { return std::string(); }));
+    const xtnn_test::temp_dir scratch;
+
+    xtnn::plot::save(fig, scratch.file("a.svg"));
+    const bytes svg = xtnn::detail::read_file(scratch.file("a.svg"), "test");
+    const std::string expected_svg = xtnn::plot::to_svg(fig);
+    REQUIRE(svg == bytes(expected_svg.begin(), expected_svg.end()));
+
+    xtnn::plot::save(fig, scratch.file("b.PNG"));  // any case
+    REQUIRE(xtnn::detail::read_file(scratch.file("b.PNG"), "test") == xtnn::plot::to_png(fig));
+    xtnn::plot::save_png(fig, scratch.file("c.png"));
+    REQUIRE(xtnn::detail::read_file(scratch.file("c.png"), "test") == xtnn::plot::to_png(fig));
+
+    REQUIRE_THROWS_AS(xtnn::plot::save(fig, scratch.file("d.jpg")), xtnn::error);
+    REQUIRE_THROWS_WITH(xtnn::plot::save(fig, scratch.file("d.jpg")),
+                        Contains("xtnn::plot::save") && Contains("d.jpg\"") &&
+                            Contains("extension \".jpg\"") && Contains("expected .svg or .png"));
+    REQUIRE_THROWS_WITH(xtnn::plot::save(fig, scratch.file("v1.2/plot")),
+                        Contains("without an extension"));
+    REQUIRE_THROWS_AS(xtnn::plot::save(fig, scratch.file("missing/x.png")), xtnn::io_error);
+    REQUIRE_THROWS_WITH(xtnn::plot::save(fig, scratch.file("missing/x.png")),
+                        Contains("xtnn::plot::save_png"));
+}
+
+TEST_CASE("plot: the raster canvas parses SVG colours and draws dashes with gaps")
+{
+    xtnn::detail::rgb c;
+    REQUIRE((xtnn::detail::parse_color("#1f77b4", c) && c == xtnn::detail::rgb{0x1f, 0x77, 0xb4}));
+    REQUIRE((xtnn::detail::parse_color("#F0a", c) && c == xtnn::detail::rgb{0xff, 0x00, 0xaa}));
+    REQUIRE((xtnn::detail::parse_color("White", c) && c == xtnn::detail::rgb{255, 255, 255}));
+    REQUIRE_FALSE(xtnn::detail::parse_color("#12345", c));
+    REQUIRE_FALSE(xtnn::detail::parse_color("#gggggg", c));
+    REQUIRE_FALSE(xtnn::detail::parse_color("", c));
+
+    // A dashed 2-pixel line along row 5..6 from x = 0: dashes on [0, 6), [10, 16), ...
+    xtnn::detail::rgb_canvas canvas(40, 12, {255, 255, 255});
+    const xtnn::detail::rgb black{0, 0, 0}, white{255, 255, 255};
+    canvas.polyline({{0, 6}, {40, 6}}, 2, black, 6, 4);
+    REQUIRE(canvas.at(0, 5) == black);
+    REQUIRE(canvas.at(5, 6) == black);
+    REQUIRE(canvas.at(7, 5) == white);
+    REQUIRE(canvas.at(9, 6) == white);
+    REQUIRE(canvas.at(12, 5) == black);
+    REQUIRE(canvas.at(12, 4) == white);
+    REQUIRE(canvas.at(12, 7) == white);
+
+    // Text: the baseline at y, so a 7-row glyph at scale 1 spans rows y - 7 .. y - 1.
+    // '1' starts ..#.. and ends .###.; a UTF-8 character counts as one unknown glyph.
+    canvas.text(20, 10, "1", 1, black);
+    REQUIRE(canvas.at(22, 3) == black);
+    REQUIRE(canvas.at(21, 3) == white);
+    REQUIRE((canvas.at(21, 9) == black && canvas.at(23, 9) == black));
+    REQUIRE(canvas.at(22, 10) == white);
+    REQUIRE(xtnn::detail::rgb_canvas::text_width("\xC2\xB5m", 2) ==
+            xtnn::detail::rgb_canvas::text_width("?m", 2));
 }

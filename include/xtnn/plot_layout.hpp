@@ -1,0 +1,318 @@
+// SPDX-License-Identifier: MIT
+// What a plot is — a figure of panels side by side, each with named series of points drawn
+// as lines and/or markers — and where everything in a panel goes: ranges fitted with
+// "nice" ticks, the plot area, colours, the legend's rows and corner. The SVG writer
+// (plot.hpp) and the PNG writer (plot_png.hpp) both draw from this one layout.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdio>
+#include <limits>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <xtnn/error.hpp>
+
+namespace xtnn::plot
+{
+/// How a series is drawn.
+enum class style
+{
+    line,     ///< a polyline through the points (NaN values break it)
+    markers,  ///< a dot per point: a scatter plot
+    line_and_markers
+};
+
+/// The mark drawn at each point of a markers series.
+enum class marker
+{
+    dot,   ///< a filled circle
+    cross  ///< an x of two strokes: tells a second set apart in the same colours
+};
+
+/// One named sequence of points (x[i], y[i]); x and y have equal sizes.
+struct series
+{
+    std::string name;          ///< the legend entry ("" = not in the legend)
+    std::vector<double> x, y;  ///< NaN coordinates are skipped
+    plot::style style = plot::style::line;
+    /// Any SVG colour ("" = the palette's colour for the series' position); PNG output
+    /// reads "#rgb", "#rrggbb" and basic names such as "black" or "orange".
+    std::string color;
+    bool dashed = false;
+    double marker_radius = 3;
+    plot::marker marker = plot::marker::dot;
+};
+
+/// Series `x` = 1, 2, ..., y.size(): a value per epoch.
+inline series by_index(std::string name, const std::vector<double>& y)
+{
+    series s;
+    s.name = std::move(name);
+    s.y = y;
+    for (std::size_t i = 0; i < y.size(); ++i)
+    {
+        s.x.push_back(static_cast<double>(i + 1));
+    }
+    return s;
+}
+
+/// One plot area. Ranges left NaN are fitted to the data with nice tick values.
+struct panel
+{
+    std::string title, x_label, y_label;
+    std::vector<plot::series> series;
+    double x_min = std::numeric_limits<double>::quiet_NaN();
+    double x_max = std::numeric_limits<double>::quiet_NaN();
+    double y_min = std::numeric_limits<double>::quiet_NaN();
+    double y_max = std::numeric_limits<double>::quiet_NaN();
+    bool integer_x = false;  ///< x ticks at whole numbers only (epochs)
+    bool legend = true;
+};
+
+/// Panels laid out left to right, each panel_width x panel_height pixels.
+struct figure
+{
+    std::vector<plot::panel> panels;
+    double panel_width = 460;
+    double panel_height = 340;
+};
+
+namespace detail
+{
+inline const char* palette(std::size_t i)
+{
+    static const char* const colors[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+                                         "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
+    return colors[i % 10];
+}
+
+/// Ticks over [lo, hi] at a "nice" step (1, 2 or 5 times a power of ten) giving about
+/// `target` intervals; lo and hi are widened to multiples of the step.
+struct ticks
+{
+    double lo = 0, hi = 1, step = 1;
+    int decimals = 0;
+};
+
+inline ticks nice_ticks(double lo, double hi, int target, bool integer)
+{
+    if (!(hi > lo))  // one value (or none): open a range around it
+    {
+        const double pad = lo == 0 || !std::isfinite(lo) ? 1.0 : std::fabs(lo) * 0.1;
+        lo = std::isfinite(lo) ? lo - pad : 0.0;
+        hi = std::isfinite(hi) ? hi + pad : 1.0;
+    }
+    const double raw = (hi - lo) / target;
+    const double power = std::pow(10.0, std::floor(std::log10(raw)));
+    const double fraction = raw / power;
+    double step = (fraction <= 1 ? 1 : fraction <= 2 ? 2 : fraction <= 5 ? 5 : 10) * power;
+    if (integer)
+    {
+        step = std::max(1.0, std::round(step));
+    }
+    ticks t;
+    t.step = step;
+    t.lo = std::floor(lo / step + 1e-9) * step;
+    t.hi = std::ceil(hi / step - 1e-9) * step;
+    t.decimals = std::max(0, -static_cast<int>(std::floor(std::log10(step) + 1e-9)));
+    return t;
+}
+
+inline std::string tick_label(double value, int decimals)
+{
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%.*f", decimals, std::fabs(value) < 1e-12 ? 0.0 : value);
+    return buffer;
+}
+
+/// The data's [min, max] in one coordinate over the points drawn — those with both
+/// coordinates finite; {NaN, NaN} when there are none.
+inline std::pair<double, double> extent(const std::vector<plot::series>& all, bool use_x)
+{
+    double lo = std::numeric_limits<double>::infinity();
+    double hi = -lo;
+    for (const auto& s : all)
+    {
+        for (std::size_t i = 0; i < std::min(s.x.size(), s.y.size()); ++i)
+        {
+            if (std::isfinite(s.x[i]) && std::isfinite(s.y[i]))
+            {
+                const double v = use_x ? s.x[i] : s.y[i];
+                lo = std::min(lo, v);
+                hi = std::max(hi, v);
+            }
+        }
+    }
+    if (lo > hi)
+    {
+        return {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::quiet_NaN()};
+    }
+    return {lo, hi};
+}
+
+/// One legend row: the series its swatch shows — those sharing its name and colour, so a
+/// class's training dots and test crosses make one row — and where its swatch starts.
+struct legend_row
+{
+    std::string name;
+    std::vector<std::size_t> series;
+    double x = 0, baseline = 0;  ///< the swatch's left edge; the text's baseline
+};
+
+/// Where everything in one panel goes, in figure pixels: the geometry both writers share.
+struct panel_layout
+{
+    double x0 = 0, x1 = 0, y0 = 0, y1 = 0;  ///< the plot area
+    double title_y = 0, x_label_y = 0, y_label_x = 0, x_tick_y = 0, y_tick_x = 0;  ///< text
+    ticks tx, ty;
+    std::vector<double> x_ticks, y_ticks;  ///< at most 101 per axis whatever the ranges
+    std::vector<std::string> colors;       ///< per series: its own or the palette's
+    bool legend = false;
+    double legend_x = 0, legend_y = 0, legend_w = 0, legend_h = 0;
+    std::vector<legend_row> legend_rows;
+
+    // screen = plot-area edge + (value - lo) / (hi - lo) · extent; y grows downwards
+    double sx(double v) const { return x0 + (v - tx.lo) / (tx.hi - tx.lo) * (x1 - x0); }
+    double sy(double v) const { return y1 - (v - ty.lo) / (ty.hi - ty.lo) * (y1 - y0); }
+};
+
+/// Swatch geometry inside a legend row: a line from x + 6 to x + 28 at baseline - 4, the
+/// row's markers spread evenly over it, the text from x + 34.
+inline double swatch_marker_x(const legend_row& row, std::size_t i, std::size_t markers)
+{
+    return row.x + 6 + 22 * (static_cast<double>(i) + 0.5) / static_cast<double>(markers);
+}
+
+/// Lays out a panel whose top-left corner is at (left, 0).
+/// @throws shape_error when a series' x and y sizes differ.
+inline panel_layout layout_panel(const panel& p, double left, double width, double height)
+{
+    for (const auto& s : p.series)
+    {
+        if (s.x.size() != s.y.size())
+        {
+            throw shape_error("xtnn::plot: series \"" + s.name + "\" has " +
+                              std::to_string(s.x.size()) + " x values and " +
+                              std::to_string(s.y.size()) + " y values; expected equal counts");
+        }
+    }
+    panel_layout l;
+    // The plot area, leaving room for title, labels and tick labels.
+    l.x0 = left + 62, l.x1 = left + width - 14, l.y0 = 34, l.y1 = height - 48;
+    l.title_y = 20, l.x_label_y = height - 12, l.y_label_x = left + 16;
+    l.x_tick_y = l.y1 + 15, l.y_tick_x = l.x0 - 5;
+    const auto [data_x_lo, data_x_hi] = extent(p.series, true);
+    const auto [data_y_lo, data_y_hi] = extent(p.series, false);
+    l.tx = nice_ticks(std::isnan(p.x_min) ? data_x_lo : p.x_min,
+                      std::isnan(p.x_max) ? data_x_hi : p.x_max, 6, p.integer_x);
+    l.ty = nice_ticks(std::isnan(p.y_min) ? data_y_lo : p.y_min,
+                      std::isnan(p.y_max) ? data_y_hi : p.y_max, 5, false);
+    for (const auto& [t, out] : {std::pair{l.tx, &l.x_ticks}, std::pair{l.ty, &l.y_ticks}})
+    {
+        for (int i = 0; i <= 100 && t.lo + i * t.step <= t.hi + t.step * 1e-6; ++i)
+        {
+            out->push_back(t.lo + i * t.step);
+        }
+    }
+    for (std::size_t k = 0; k < p.series.size(); ++k)
+    {
+        l.colors.push_back(p.series[k].color.empty() ? palette(k) : p.series[k].color);
+    }
+
+    // Legend rows: named series, those with the same name and colour merged.
+    std::size_t longest = 0;
+    for (std::size_t k = 0; k < p.series.size() && p.legend; ++k)
+    {
+        const std::string& name = p.series[k].name;
+        if (name.empty())
+        {
+            continue;
+        }
+        const auto same =
+            std::find_if(l.legend_rows.begin(), l.legend_rows.end(),
+                         [&](const legend_row& r)
+                         { return r.name == name && l.colors[r.series[0]] == l.colors[k]; });
+        if (same != l.legend_rows.end())
+        {
+            same->series.push_back(k);
+            continue;
+        }
+        l.legend_rows.push_back({name, {k}, 0, 0});
+        longest = std::max(longest, name.size());
+    }
+    if (l.legend_rows.empty())
+    {
+        return l;
+    }
+    // Rows of 16 pixels in as many columns as it takes to fit the plot area's height.
+    const std::size_t n = l.legend_rows.size();
+    const auto fit = static_cast<std::size_t>(std::max(1.0, (l.y1 - l.y0 - 24) / 16));
+    const std::size_t columns = (n + fit - 1) / fit;
+    const std::size_t rows = (n + columns - 1) / columns;
+    const double column_w = 40 + 6.5 * static_cast<double>(longest);
+    l.legend = true;
+    l.legend_w = column_w * static_cast<double>(columns);
+    l.legend_h = 8 + 16 * static_cast<double>(rows);
+    // The corner whose box covers the fewest data points (first wins ties: top right).
+    const double corners[4][2] = {{l.x1 - l.legend_w - 8, l.y0 + 8},
+                                  {l.x1 - l.legend_w - 8, l.y1 - l.legend_h - 8},
+                                  {l.x0 + 8, l.y0 + 8},
+                                  {l.x0 + 8, l.y1 - l.legend_h - 8}};
+    std::size_t best = 0, best_count = std::numeric_limits<std::size_t>::max();
+    for (std::size_t c = 0; c < 4; ++c)
+    {
+        std::size_t covered = 0;
+        for (const auto& s : p.series)
+        {
+            for (std::size_t i = 0; i < s.x.size(); ++i)
+            {
+                const double px = l.sx(s.x[i]), py = l.sy(s.y[i]);
+                covered += px >= corners[c][0] - 6 && px <= corners[c][0] + l.legend_w + 6 &&
+                           py >= corners[c][1] - 6 && py <= corners[c][1] + l.legend_h + 6;
+            }
+        }
+        if (covered < best_count)
+        {
+            best = c;
+            best_count = covered;
+        }
+    }
+    l.legend_x = corners[best][0], l.legend_y = corners[best][1];
+    for (std::size_t r = 0; r < n; ++r)
+    {
+        l.legend_rows[r].x = l.legend_x + column_w * static_cast<double>(r / rows);
+        l.legend_rows[r].baseline = l.legend_y + 14 + 16 * static_cast<double>(r % rows);
+    }
+    return l;
+}
+
+/// The series' finite points in screen coordinates, split into runs at non-finite ones:
+/// each run is one polyline.
+inline std::vector<std::vector<std::pair<double, double>>> screen_runs(const series& s,
+                                                                       const panel_layout& l)
+{
+    std::vector<std::vector<std::pair<double, double>>> runs(1);
+    for (std::size_t i = 0; i < s.x.size(); ++i)
+    {
+        if (!std::isfinite(s.x[i]) || !std::isfinite(s.y[i]))
+        {
+            if (!runs.back().empty())
+            {
+                runs.emplace_back();  // a gap
+            }
+            continue;
+        }
+        runs.back().emplace_back(l.sx(s.x[i]), l.sy(s.y[i]));
+    }
+    if (runs.back().empty())
+    {
+        runs.pop_back();
+    }
+    return runs;
+}
+}  // namespace detail
+}  // namespace xtnn::plot
