@@ -146,6 +146,26 @@ public:
         return result;
     }
 
+    /// The path given to `flag` ("" if absent), checked up front to end in .svg or .png,
+    /// the formats xtnn::plot::save writes, so a typo fails before training, not after.
+    /// @throws usage_error for any other ending.
+    std::string plot_path(const std::string& flag) const
+    {
+        const std::string path = text(flag);
+        const auto ends_with = [&](const char* suffix)
+        {
+            const std::string s(suffix);
+            return path.size() > s.size() && path.compare(path.size() - s.size(), s.size(), s) == 0;
+        };
+        if (!path.empty() && !ends_with(".svg") && !ends_with(".png") && !ends_with(".SVG") &&
+            !ends_with(".PNG"))
+        {
+            throw usage_error(flag + " expects a file name ending in .svg or .png; got \"" + path +
+                              "\"");
+        }
+        return path;
+    }
+
 private:
     std::map<std::string, std::string> m_values;
     bool m_help = false;

@@ -24,7 +24,7 @@ namespace
 {
 const char* const usage =
     "usage: digits_train [--data DIR] [--hidden 20[,10...]] [--epochs N] [--lr X] [--seed N]\n"
-    "                    [--plot FILE.svg] [--scatter FILE.svg]\n"
+    "                    [--plot FILE] [--scatter FILE]\n"
     "Trains a 64-...-10 network (sigmoid hidden layers, softmax output, cross-entropy) on\n"
     "the 8x8 digits with per-sample SGD: the first 300 samples are the test set, the other\n"
     "1497 the training set. Prints the train and test accuracy after every epoch.\n"
@@ -34,9 +34,10 @@ const char* const usage =
     "  --epochs N          passes over the training set (default 100)\n"
     "  --lr X              SGD learning rate (default 0.2)\n"
     "  --seed N            seeds the initial weights and the shuffles (default 1)\n"
-    "  --plot FILE.svg     write the loss and accuracy curves (training and test)\n"
-    "  --scatter FILE.svg  draw the pre-activations of the last 2-unit hidden layer for every\n"
-    "                      sample, e.g. with --hidden 20,20,2\n";
+    "  --plot FILE         write the loss and accuracy curves (training and test) as .svg\n"
+    "                      or .png\n"
+    "  --scatter FILE      draw (.svg or .png) the pre-activations of the last 2-unit hidden\n"
+    "                      layer for every sample, e.g. with --hidden 20,20,2\n";
 
 std::string join(const std::vector<std::size_t>& widths, const char* separator)
 {
@@ -139,6 +140,8 @@ int main(int argc, char** argv)
                 std::cout << usage;
                 return 0;
             }
+            const std::string plot_path = args.plot_path("--plot");        // .svg or .png
+            const std::string scatter_path = args.plot_path("--scatter");  // .svg or .png
             const std::string data_dir = xtnn::io::resolve_data_dir(args.text("--data"));
             const std::vector<std::size_t> hidden = args.list("--hidden", {20}, 1);
             std::vector<std::size_t> widths{xtnn::io::digits_pixels};
@@ -150,7 +153,7 @@ int main(int argc, char** argv)
             {
                 scatter_layer = hidden[i] == 2 ? i : scatter_layer;
             }
-            if (args.has("--scatter") && scatter_layer == hidden.size())
+            if (!scatter_path.empty() && scatter_layer == hidden.size())
             {
                 throw xtnn_examples::usage_error(
                     "--scatter needs a hidden layer of 2 units, but the network's widths are " +
@@ -207,7 +210,7 @@ int main(int argc, char** argv)
             std::printf("final: train accuracy %.4f, test accuracy %.4f; training time %.2f s\n",
                         scored.back().accuracy, scored.back().val_accuracy, elapsed.count());
 
-            if (args.has("--plot"))
+            if (!plot_path.empty())
             {
                 xtnn::plot::figure figure =
                     xtnn::plot::history_figure(scored, "digits " + join(widths, "-"));
@@ -215,15 +218,14 @@ int main(int argc, char** argv)
                 {
                     panel.series.at(1).name = "test";  // validation data = the test set
                 }
-                xtnn::plot::save_svg(figure, args.text("--plot"));
-                std::printf("saved curves to \"%s\"\n", args.text("--plot").c_str());
+                xtnn::plot::save(figure, plot_path);
+                std::printf("saved curves to \"%s\"\n", plot_path.c_str());
             }
-            if (args.has("--scatter"))
+            if (!scatter_path.empty())
             {
-                xtnn::plot::save_svg(bottleneck_figure(net, scatter_layer, split),
-                                     args.text("--scatter"));
+                xtnn::plot::save(bottleneck_figure(net, scatter_layer, split), scatter_path);
                 std::printf("saved the layer %zu scatter plot to \"%s\"\n", scatter_layer + 1,
-                            args.text("--scatter").c_str());
+                            scatter_path.c_str());
             }
             return 0;
         });

@@ -23,14 +23,14 @@
 namespace
 {
 const char* const usage =
-    "usage: keras_style [--data DIR] [--seed N] [--epochs N] [--plot FILE.svg]\n"
+    "usage: keras_style [--data DIR] [--seed N] [--epochs N] [--plot FILE]\n"
     "Trains Keras's introductory MLP (784-16-10, sigmoid then softmax, Adam lr 0.001,\n"
     "batch 1000) on the 60,000 MNIST training images, validating on the 10,000 test images\n"
     "after every epoch, and prints Keras-style progress lines and the test score.\n"
     "  --data DIR       folder holding mnist/; default $XTNN_DATA_DIR, else ./data\n"
     "  --seed N         seeds the initial weights and the shuffles (default 1)\n"
     "  --epochs N       passes over the training set (default 10)\n"
-    "  --plot FILE.svg  write the loss and accuracy curves (training and test)\n";
+    "  --plot FILE      write the loss and accuracy curves (training and test), .svg or .png\n";
 
 /// "Epoch 3/10 - 60/60 - 0.1s - loss: 1.3059 - accuracy: 0.7682 - val_loss: 1.2647 -
 /// val_accuracy: 0.7811": Keras's verbose=2 line, without its per-step time.
@@ -57,6 +57,7 @@ int main(int argc, char** argv)
                 std::cout << usage;
                 return 0;
             }
+            const std::string plot_path = args.plot_path("--plot");  // .svg or .png
             const std::string data_dir = xtnn::io::resolve_data_dir(args.text("--data"));
             const std::uint64_t seed = args.number("--seed", 1);
 
@@ -103,15 +104,15 @@ int main(int argc, char** argv)
                 "TEST loss: %.4f\nTEST accuracy: %.4f\nTotal time: %.1f s (training and testing)\n",
                 score.loss, score.accuracy, elapsed.count());
 
-            if (args.has("--plot"))
+            if (!plot_path.empty())
             {
                 xtnn::plot::figure figure = xtnn::plot::history_figure(h, "Keras-style MLP");
                 for (auto& panel : figure.panels)
                 {
                     panel.series.at(1).name = "test";  // validation data = the test set
                 }
-                xtnn::plot::save_svg(figure, args.text("--plot"));
-                std::printf("saved curves to \"%s\"\n", args.text("--plot").c_str());
+                xtnn::plot::save(figure, plot_path);
+                std::printf("saved curves to \"%s\"\n", plot_path.c_str());
             }
             return 0;
         });

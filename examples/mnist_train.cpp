@@ -27,8 +27,9 @@ const char* const usage =
     "usage: mnist_train [--data DIR] [--hidden 256[,128...]] [--activation sigmoid|relu|tanh]\n"
     "                   [--optimizer sgd|momentum|nesterov|adagrad|rmsprop|adam] [--lr X]\n"
     "                   [--batch N] [--epochs N] [--dropout P] [--weight-decay X] [--seed N]\n"
-    "                   [--init normal|xavier|he|glorot_uniform] [--validation-split F] [--save FILE.npz]\n"
-    "                   [--history FILE.svg] [--quiet]\n"
+    "                   [--init normal|xavier|he|glorot_uniform] [--validation-split F] [--save "
+    "FILE.npz]\n"
+    "                   [--history FILE] [--quiet]\n"
     "Trains a 784-...-10 network (softmax + cross-entropy) on the 60,000 MNIST training\n"
     "images and reports its accuracy on the 10,000 test images.\n"
     "  --data DIR        folder holding mnist/; default $XTNN_DATA_DIR, else ./data\n"
@@ -48,7 +49,7 @@ const char* const usage =
     "                    the book does (for watching only: nothing is tuned on it)\n"
     "  --save FILE.npz   write the trained weights (W1, b1 ... WN, bN); score them again with\n"
     "                    mnist_inference --weights FILE.npz --hidden-activation A\n"
-    "  --history FILE.svg  write the loss and accuracy curves\n"
+    "  --history FILE    write the loss and accuracy curves, .svg or .png\n"
     "  --quiet           no progress lines\n";
 
 template <class Parse>
@@ -97,6 +98,7 @@ int main(int argc, char** argv)
                 std::cout << usage;
                 return 0;
             }
+            const std::string history_path = args.plot_path("--history");  // .svg or .png
             const std::string data_dir = xtnn::io::resolve_data_dir(args.text("--data"));
             const std::vector<std::size_t> hidden = args.list("--hidden", {256}, 1);
             const auto activation =
@@ -171,7 +173,7 @@ int main(int argc, char** argv)
                 xtnn::io::save_weights(net, args.text("--save"));
                 std::printf("\nsaved weights to \"%s\"\n", args.text("--save").c_str());
             }
-            if (args.has("--history"))
+            if (!history_path.empty())
             {
                 xtnn::plot::figure figure = xtnn::plot::history_figure(h, "MNIST " + shape);
                 if (options.validation_split == 0)
@@ -184,8 +186,8 @@ int main(int argc, char** argv)
                         }
                     }
                 }
-                xtnn::plot::save_svg(figure, args.text("--history"));
-                std::printf("saved curves to \"%s\"\n", args.text("--history").c_str());
+                xtnn::plot::save(figure, history_path);
+                std::printf("saved curves to \"%s\"\n", history_path.c_str());
             }
             return 0;
         });
