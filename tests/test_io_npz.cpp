@@ -15,6 +15,7 @@
 #include <xtnn/io/npz.hpp>
 
 #include "approx.hpp"
+#include "corruption.hpp"
 #include "temp_files.hpp"
 
 namespace
@@ -306,32 +307,7 @@ TEST_CASE("npz: every truncation and byte flip of an archive is a result or an x
 {
     for (const auto& fixture : {bytes_of(npz_stored), bytes_of(npz_deflated)})
     {
-        for (std::size_t size = 0; size < fixture.size(); ++size)
-        {
-            CAPTURE(size);
-            REQUIRE_THROWS_AS(xtnn::io::parse_npz(fixture.data(), size, "w.npz"),
-                              xtnn::format_error);
-        }
-        std::size_t other = 0;
-        for (std::size_t at = 0; at < fixture.size(); ++at)
-        {
-            for (std::uint8_t mask : {0x01, 0x80, 0xff})
-            {
-                auto copy = fixture;
-                copy[at] ^= mask;
-                try
-                {
-                    parse(copy);
-                }
-                catch (const xtnn::error&)
-                {
-                }
-                catch (...)
-                {
-                    ++other;
-                }
-            }
-        }
-        CHECK(other == 0);
+        xtnn_test::require_damage_is_refused(fixture, [](const std::vector<std::uint8_t>& b)
+                                             { return parse(b); });
     }
 }
