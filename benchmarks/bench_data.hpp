@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: MIT
-// Loads the real data once for the benchmarks, from $XTNN_DATA_DIR (the same folders the
-// examples use). Benchmarks that need it report an error and skip when it is absent.
+// What the benchmark programs share: where the real data is ($XTNN_DATA_DIR, the same
+// folders the examples use; benchmarks that need it report an error and skip when it is
+// absent), and a main that runs them on one BLAS thread unless OPENBLAS_NUM_THREADS is set.
 #pragma once
 
 #include <cstdlib>
-#include <optional>
 #include <string>
 
+#include <benchmark/benchmark.h>
+
+#include <xtnn/blas_threads.hpp>
 #include <xtnn/io/data_dir.hpp>
 
 namespace xtnn_bench
@@ -15,5 +18,19 @@ namespace xtnn_bench
 inline std::string data_dir()
 {
     return xtnn::io::resolve_data_dir("");
+}
+
+/// Google Benchmark's main, after choosing the BLAS threads (see blas_threads.hpp).
+inline int run(int argc, char** argv)
+{
+    xtnn::use_default_blas_threads();
+    benchmark::Initialize(&argc, argv);
+    if (benchmark::ReportUnrecognizedArguments(argc, argv))
+    {
+        return 1;
+    }
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    return 0;
 }
 }  // namespace xtnn_bench

@@ -127,13 +127,5 @@ BENCHMARK(load_mnist_train)->Unit(benchmark::kMillisecond);
 
 int main(int argc, char** argv)
 {
-    xtnn::use_default_blas_threads();
-    benchmark::Initialize(&argc, argv);
-    if (benchmark::ReportUnrecognizedArguments(argc, argv))
-    {
-        return 1;
-    }
-    benchmark::RunSpecifiedBenchmarks();
-    benchmark::Shutdown();
-    return 0;
+    return xtnn_bench::run(argc, argv);
 }

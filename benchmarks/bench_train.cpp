@@ -140,13 +140,5 @@ XTNN_TRAIN_BENCHMARK(B1_per_sample_sgd);
 
 int main(int argc, char** argv)
 {
-    xtnn::use_default_blas_threads();
-    benchmark::Initialize(&argc, argv);
-    if (benchmark::ReportUnrecognizedArguments(argc, argv))
-    {
-        return 1;
-    }
-    benchmark::RunSpecifiedBenchmarks();
-    benchmark::Shutdown();
-    return 0;
+    return xtnn_bench::run(argc, argv);
 }
