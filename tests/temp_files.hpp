@@ -50,6 +50,21 @@ inline std::string temp_path(const std::string& name)
     return directory.file(name);
 }
 
+/// True when a save's temporary ("<path>.tmp-xtnn-...") is still beside `path`.
+inline bool temporary_left_beside(const std::string& path)
+{
+    const std::filesystem::path target(path);
+    const std::string prefix = target.filename().string() + ".tmp-xtnn";
+    for (const auto& entry : std::filesystem::directory_iterator(target.parent_path()))
+    {
+        if (entry.path().filename().string().rfind(prefix, 0) == 0)
+        {
+            return true;
+        }
+    }
+    return false;
+}
+
 /// Writes `content` to `path` as it is.
 inline void write_raw(const std::string& path, const std::vector<std::uint8_t>& content)
 {

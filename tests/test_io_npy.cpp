@@ -224,7 +224,7 @@ TEMPLATE_TEST_CASE("npy: save_npy and read_npy round-trip a tensor", "", float, 
     std::filesystem::remove(path);
     CHECK(array.type == xtnn::io::dtype_of<TestType>());
     require_equal(array.as<TestType>(), xt::xarray<TestType>(x));
-    CHECK_FALSE(std::filesystem::exists(path + ".tmp-xtnn"));
+    CHECK_FALSE(xtnn_test::temporary_left_beside(path));
 }
 
 TEST_CASE("npy: errors name the file and say what was expected")

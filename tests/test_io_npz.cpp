@@ -214,7 +214,7 @@ TEST_CASE("npz: save_npz and read_npz round-trip arrays in order, compressed or 
         const auto back = xtnn::io::read_npz(path);
         std::filesystem::remove(path);
         check_fixture_arrays(back);
-        CHECK_FALSE(std::filesystem::exists(path + ".tmp-xtnn"));
+        CHECK_FALSE(xtnn_test::temporary_left_beside(path));
         // Local header: "PK\3\4", method 8 (deflate) or 0 (stored), member "a.npy".
         REQUIRE(bytes.size() > 40);
         CHECK(xtnn::detail::load_le<std::uint32_t>(bytes.data()) == 0x04034b50);

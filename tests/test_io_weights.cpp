@@ -2,6 +2,7 @@
 // Weight files onto networks: the book's pickle, .npz round trips, and every way a file can
 // fail to fit a network. Expected outputs from numpy (see test_network.cpp for the math).
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -94,7 +95,7 @@ TEST_CASE("weights: save_weights then load_weights gives identical predictions")
 
     // Saving over an existing file replaces it whole and leaves no temporary behind.
     xtnn::io::save_weights(restored, npz);
-    REQUIRE(!std::ifstream(npz + ".tmp-xtnn"));
+    REQUIRE_FALSE(xtnn_test::temporary_left_beside(npz));
     const bool same_after_resave = xtnn::io::load_network<float>(npz).predict(example_x<float>) ==
                                    original.predict(example_x<float>);
     REQUIRE(same_after_resave);
@@ -148,4 +149,26 @@ TEST_CASE("weights: missing arrays and files that are not weight files are refus
     xtnn::io::save_npz(broken, chain);
     REQUIRE_THROWS_WITH(xtnn::io::load_network<float>(broken),
                         Catch::Matchers::Contains("W2 has shape (3, 2); expected (2, out)"));
+}
+
+TEST_CASE("weights: a save that cannot complete leaves what was there and no temporary")
+{
+    const std::string pkl = write_temp("book_style4.pkl", book_style_pickle);
+    const auto net = xtnn::io::load_network<float>(pkl);
+
+    // The rename onto a non-empty directory fails after the data was written: the directory
+    // and its contents must survive, and the temporary must be gone.
+    const xtnn_test::temp_dir scratch;
+    const std::string occupied = scratch.file("occupied.npz");
+    std::filesystem::create_directory(occupied);
+    xtnn_test::write_text(occupied + "/keep.txt", "precious");
+    REQUIRE_THROWS_AS(xtnn::io::save_weights(net, occupied), xtnn::io_error);
+    REQUIRE_THROWS_WITH(xtnn::io::save_weights(net, occupied), Catch::Matchers::Contains(occupied));
+    REQUIRE(std::filesystem::is_directory(occupied));
+    REQUIRE(std::filesystem::exists(occupied + "/keep.txt"));
+    REQUIRE_FALSE(xtnn_test::temporary_left_beside(occupied));
+
+    // A missing directory is reported with the path.
+    REQUIRE_THROWS_WITH(xtnn::io::save_weights(net, scratch.file("missing/w.npz")),
+                        Catch::Matchers::Contains("missing/w.npz"));
 }

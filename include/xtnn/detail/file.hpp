@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -47,13 +48,14 @@ inline std::vector<std::uint8_t> read_file(const std::string& path, const char* 
     return bytes;
 }
 
-/// Writes `size` bytes to `path` atomically: to "path.tmp-XXXX" first, then renamed over
-/// `path`. On any failure the temporary is removed and the old file stays as it was.
+/// Writes `size` bytes to `path` atomically: to "path.tmp-xtnn-<random>" first, then renamed
+/// over `path`. On any failure the temporary is removed and the old file stays as it was.
+/// The random part keeps two programs saving to the same path from sharing a temporary.
 /// @throws io_error naming `where` and the path.
 inline void write_file_atomically(const std::string& path, const void* data, std::size_t size,
                                   const char* where)
 {
-    const std::string temp = path + ".tmp-xtnn";
+    const std::string temp = path + ".tmp-xtnn-" + std::to_string(std::random_device{}());
     std::FILE* file = std::fopen(temp.c_str(), "wb");
     if (!file)
     {
