@@ -49,6 +49,17 @@ void operator delete(void* p, std::size_t) noexcept
 {
     std::free(p);
 }
+// The nothrow forms too: the library (Catch2, for one) uses them, and their memory is freed
+// by the replaced operator delete above, so they must come from the same malloc.
+void* operator new(std::size_t size, const std::nothrow_t&) noexcept
+{
+    ++g_allocations;
+    return std::malloc(size ? size : 1);
+}
+void operator delete(void* p, const std::nothrow_t&) noexcept
+{
+    std::free(p);
+}
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
 #endif
