@@ -32,9 +32,7 @@ std::vector<std::size_t> shape_of(const E& e)
 }
 
 using xtnn_test::temp_dir;
-
 using xtnn_test::write_text;
-
 using xtnn_test::write_text_gz;
 
 /// One CSV line: the 64 pixels, then the label; each value followed by `suffix` (".0").

@@ -25,9 +25,7 @@ using bytes = std::vector<std::uint8_t>;
 using Catch::Matchers::Contains;
 
 using xtnn_test::temp_dir;
-
 using xtnn_test::write_raw;
-
 using xtnn_test::write_gz;
 
 /// The same bytes written raw and gzipped; the reader must not care which.

@@ -27,9 +27,7 @@ using bytes = std::vector<std::uint8_t>;
 using Catch::Matchers::Contains;
 
 using xtnn_test::temp_dir;
-
 using xtnn_test::write_raw;
-
 using xtnn_test::write_gz;
 
 bytes concat(const bytes& a, const bytes& b)
