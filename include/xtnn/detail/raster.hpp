@@ -78,38 +78,6 @@ inline bool parse_color(const std::string& text, rgb& out)
     return false;
 }
 
-/// Glyphs the 5x7 font lacks that plot labels use, in its format; others fall back to it.
-inline const glyph& plot_glyph_for(char c)
-{
-    // clang-format off
-    static constexpr glyph extra[] = {
-        {'(', {0b00010, 0b00100, 0b01000, 0b01000, 0b01000, 0b00100, 0b00010}},
-        {')', {0b01000, 0b00100, 0b00010, 0b00010, 0b00010, 0b00100, 0b01000}},
-        {'[', {0b01110, 0b01000, 0b01000, 0b01000, 0b01000, 0b01000, 0b01110}},
-        {']', {0b01110, 0b00010, 0b00010, 0b00010, 0b00010, 0b00010, 0b01110}},
-        {',', {0b00000, 0b00000, 0b00000, 0b00000, 0b01100, 0b00100, 0b01000}},
-        {'+', {0b00000, 0b00100, 0b00100, 0b11111, 0b00100, 0b00100, 0b00000}},
-        {'_', {0b00000, 0b00000, 0b00000, 0b00000, 0b00000, 0b00000, 0b11111}},
-        {'<', {0b00010, 0b00100, 0b01000, 0b10000, 0b01000, 0b00100, 0b00010}},
-        {'>', {0b01000, 0b00100, 0b00010, 0b00001, 0b00010, 0b00100, 0b01000}},
-        {'&', {0b01100, 0b10010, 0b10100, 0b01000, 0b10101, 0b10010, 0b01101}},
-        {'\'', {0b01100, 0b00100, 0b01000, 0b00000, 0b00000, 0b00000, 0b00000}},
-        {'!', {0b00100, 0b00100, 0b00100, 0b00100, 0b00100, 0b00000, 0b00100}},
-        {'#', {0b01010, 0b01010, 0b11111, 0b01010, 0b11111, 0b01010, 0b01010}},
-        {'*', {0b00000, 0b00100, 0b10101, 0b01110, 0b10101, 0b00100, 0b00000}},
-        {'^', {0b00100, 0b01010, 0b10001, 0b00000, 0b00000, 0b00000, 0b00000}},
-    };
-    // clang-format on
-    for (const glyph& g : extra)
-    {
-        if (g.code == c)
-        {
-            return g;
-        }
-    }
-    return glyph_for(c);
-}
-
 /// The characters the 5x7 font draws for UTF-8 `text`: each multi-byte character becomes
 /// one '?' (which is how the font shows anything it lacks).
 inline std::string font_chars(const std::string& text)
@@ -363,7 +331,7 @@ public:
         const long along0 = std::lround(-shift), across0 = -static_cast<long>(glyph_height) * scale;
         for (std::size_t i = 0; i < text.size(); ++i)
         {
-            const glyph& g = plot_glyph_for(text[i]);
+            const glyph& g = glyph_for(text[i]);
             for (long gy = 0; gy < static_cast<long>(glyph_height) * scale; ++gy)
             {
                 for (long gx = 0; gx < static_cast<long>(glyph_width) * scale; ++gx)
