@@ -16,20 +16,12 @@
 #include <xtnn/optimizer.hpp>
 
 #include "approx.hpp"
+#include "example_network.hpp"
 
 namespace
 {
-template <class T>
-xtnn::network<T> example_network(xtnn::activation_kind output = xtnn::activation_kind::softmax)
-{
-    return xtnn::network<T>(std::vector<xtnn::dense_layer<T>>{
-        xtnn::dense_layer<T>(xtnn::matrix<T>{{0.1, -0.2}, {0.3, 0.4}, {-0.5, 0.6}},
-                             xtnn::vector<T>{0.01, -0.02}, xtnn::activation_kind::sigmoid),
-        xtnn::dense_layer<T>(xtnn::matrix<T>{{1, -1}, {0, 2}}, xtnn::vector<T>{0.5, 0}, output)});
-}
-
-template <class T>
-const std::vector<T> example_x{1, 2, 3, -1, 0.5, 2};
+using xtnn_test::example_network;
+using xtnn_test::example_x;
 template <class T>
 const std::vector<T> example_t{0, 1, 1, 0};
 const std::vector<std::size_t> example_labels{1, 0};

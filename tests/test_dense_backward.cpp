@@ -11,18 +11,12 @@
 #include <xtnn/gradient_check.hpp>
 
 #include "approx.hpp"
+#include "example_network.hpp"
 
 namespace
 {
-template <class T>
-xtnn::dense_layer<T> example_layer(xtnn::activation_kind kind)
-{
-    return xtnn::dense_layer<T>(xtnn::matrix<T>{{0.1, -0.2}, {0.3, 0.4}, {-0.5, 0.6}},
-                                xtnn::vector<T>{0.01, -0.02}, kind);
-}
-
-template <class T>
-const std::vector<T> example_x{1, 2, 3, -1, 0.5, 2};
+using xtnn_test::example_layer;
+using xtnn_test::example_x;
 
 template <class T>
 const std::vector<T> example_dz{0.5, -1, 0.25, 2};

@@ -11,18 +11,12 @@
 #include <xtnn/xtnn.hpp>
 
 #include "approx.hpp"
+#include "example_network.hpp"
 
 namespace
 {
-template <class T>
-xtnn::dense_layer<T> example_layer(xtnn::activation_kind kind)
-{
-    return xtnn::dense_layer<T>(xtnn::matrix<T>{{0.1, -0.2}, {0.3, 0.4}, {-0.5, 0.6}},
-                                xtnn::vector<T>{0.01, -0.02}, kind);
-}
-
-template <class T>
-const xtnn::matrix<T> example_x{{1, 2, 3}, {-1, 0.5, 2}};
+using xtnn_test::example_layer;
+using xtnn_test::example_x;
 }  // namespace
 
 TEMPLATE_TEST_CASE("dense: forward computes X·W + b for a batch and for one row", "", float, double)
@@ -60,9 +54,7 @@ TEMPLATE_TEST_CASE("network: two layers chain and expose every Z and A", "", flo
     //        softmax(Z2) = [[0.33042986, 0.66957014], [0.35512003, 0.64487997]]
     std::vector<xtnn::dense_layer<TestType>> layers{
         example_layer<TestType>(xtnn::activation_kind::sigmoid),
-        xtnn::dense_layer<TestType>(xtnn::matrix<TestType>{{1, -1}, {0, 2}},
-                                    xtnn::vector<TestType>{0.5, 0},
-                                    xtnn::activation_kind::softmax)};
+        xtnn_test::example_output_layer<TestType>(xtnn::activation_kind::softmax)};
     const xtnn::network<TestType> net(layers);
     REQUIRE(net.depth() == 2);
     REQUIRE(net.widths() == std::vector<std::size_t>{3, 2, 2});
@@ -141,11 +133,7 @@ TEST_CASE("network: a workspace grows to the largest batch and then stays put")
 
 TEST_CASE("network: predict is safe from several threads on one network")
 {
-    xtnn::network<float> net({3, 2, 2}, xtnn::activation_kind::sigmoid,
-                             xtnn::activation_kind::softmax);
-    net.layer(0) = example_layer<float>(xtnn::activation_kind::sigmoid);
-    net.layer(1).weights() = {{1, -1}, {0, 2}};
-    net.layer(1).bias() = {0.5f, 0.0f};
+    const auto net = xtnn_test::example_network<float>();
     const xtnn::matrix<float> expected = net.predict(example_x<float>);
 
     std::vector<int> mismatches(4, 0);
@@ -179,8 +167,7 @@ TEST_CASE("fixed_network: the type names the architecture and computes like netw
     REQUIRE(net.widths() == std::vector<std::size_t>{3, 2, 2});
     REQUIRE(net.layer<1>().activation() == xtnn::activation_kind::softmax);
     net.layer<0>() = example_layer<float>(xtnn::activation_kind::sigmoid);
-    net.layer<1>().weights() = {{1, -1}, {0, 2}};
-    net.layer<1>().bias() = {0.5f, 0.0f};
+    net.layer<1>() = xtnn_test::example_output_layer<float>(xtnn::activation_kind::softmax);
     xtnn_test::require_all_close(
         net.predict(example_x<float>),
         std::vector<double>{0.33042986, 0.66957014, 0.35512003, 0.64487997}, 1e-6);
