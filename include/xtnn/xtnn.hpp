@@ -1,29 +1,13 @@
 // SPDX-License-Identifier: MIT
-// The umbrella header: the core of xtnn (networks, layers, activations, metrics, the
-// learning math and the training loop). The file formats (xtnn/io/) and plots
-// (xtnn/plot.hpp) are included on demand.
+// The umbrella header of xtnn's core: networks and layers (nn.hpp), training (train.hpp) and
+// scoring (eval.hpp). It needs only xtensor and xtensor-blas (target xtnn::core). The file
+// formats (xtnn/io.hpp), data sets (xtnn/data.hpp) and plots (xtnn/plot.hpp) are included on
+// demand.
 #pragma once
 
-#include <xtnn/activation.hpp>
-#include <xtnn/dense.hpp>
 #include <xtnn/error.hpp>
-#include <xtnn/fixed_network.hpp>
-#include <xtnn/metrics.hpp>
-#include <xtnn/network.hpp>
+#include <xtnn/eval.hpp>
+#include <xtnn/nn.hpp>
 #include <xtnn/tensor.hpp>
+#include <xtnn/train.hpp>
 #include <xtnn/version.hpp>
-
-// Learning: losses, the backward pass, initialisation, optimizers, dropout, gradient checks.
-#include <xtnn/backprop.hpp>
-#include <xtnn/dropout.hpp>
-#include <xtnn/gradient_check.hpp>
-#include <xtnn/init.hpp>
-#include <xtnn/loss.hpp>
-#include <xtnn/optimizer.hpp>
-
-// Training loops: fit, evaluate, the history of a run, confusion matrices.
-#include <xtnn/confusion.hpp>
-#include <xtnn/evaluate.hpp>
-#include <xtnn/history.hpp>
-#include <xtnn/trainer.hpp>
-#include <xtnn/training_step.hpp>

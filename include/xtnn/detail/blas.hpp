@@ -36,4 +36,14 @@ void gemv_row(std::size_t k, std::size_t n, T alpha, const T* x, const T* b, T b
                          static_cast<index>(k), static_cast<index>(n), alpha, b,
                          static_cast<index>(n), x, 1, beta, y, 1);
 }
+
+/// y (m) = alpha * A (m, n) * x (n) + beta * y, A row-major: a gradient through a kernel.
+template <class T>
+void gemv(std::size_t m, std::size_t n, T alpha, const T* a, const T* x, T beta, T* y)
+{
+    using index = xt::blas_index_t;
+    cxxblas::gemv<index>(cxxblas::StorageOrder::RowMajor, cxxblas::Transpose::NoTrans,
+                         static_cast<index>(m), static_cast<index>(n), alpha, a,
+                         static_cast<index>(n), x, 1, beta, y, 1);
+}
 }  // namespace xtnn::detail

@@ -1,21 +1,24 @@
 // SPDX-License-Identifier: MIT
-// A network's parameters in files, under the book's names W1, b1 ... WN, bN: W_i (in, out)
-// and b_i (out,) for layer i. Reads .npz and the book's pickle (the format is told by the
-// file's first bytes, not its name); writes .npz atomically, which numpy's np.load reads.
+// A network's weights in files under the book's names W1, b1 ... WN, bN: W_i (in, out) and
+// b_i (out,) of the i-th layer whose parameters are a kernel and a bias (a dense layer). The
+// format holds no architecture: activations come from the caller. Reads .npz and the book's
+// pickle (told by the file's first bytes, not its name); writes .npz atomically, which numpy's
+// np.load reads.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <vector>
 
-#include <xtnn/activation.hpp>
 #include <xtnn/detail/file.hpp>
 #include <xtnn/error.hpp>
 #include <xtnn/io/ndarray.hpp>
 #include <xtnn/io/npz.hpp>
 #include <xtnn/io/pickle.hpp>
-#include <xtnn/network.hpp>
+#include <xtnn/nn/activation.hpp>
+#include <xtnn/nn/network.hpp>
 
 namespace xtnn::io
 {
@@ -79,58 +82,87 @@ inline const ndarray& require_array(const named_arrays& arrays, const std::strin
     }
     return *array;
 }
+
+/// The layers W_i, b_i belong to: those whose parameters are a kernel and a bias, in order.
+/// @throws format_error naming a layer with other parameters, which this format cannot hold.
+template <class T>
+std::vector<std::size_t> kernel_bias_layers(const network<T>& net, const char* where)
+{
+    std::vector<std::size_t> layers;
+    for (std::size_t i = 0; i < net.size(); ++i)
+    {
+        const auto& layer = net.layer(i);
+        const std::size_t count = layer.parameter_count();
+        if (count == 0)
+        {
+            continue;
+        }
+        if (count != 2 || layer.parameter(0).name != "kernel" || layer.parameter(1).name != "bias")
+        {
+            std::string names;
+            for (std::size_t p = 0; p < count; ++p)
+            {
+                names += (p ? ", " : "") + std::string(layer.parameter(p).name);
+            }
+            throw format_error(std::string(where) + ": layer " + std::to_string(i + 1) + " (" +
+                               net.name(i) + ") has parameters " + names +
+                               "; the W1, b1 ... format holds dense layers' kernels and biases "
+                               "only (save the whole model instead)");
+        }
+        layers.push_back(i);
+    }
+    return layers;
+}
 }  // namespace detail
 
-/// Copies W1, b1 ... WN, bN from `arrays` into the N layers of `net`, converting to T.
-/// `source` names the arrays' origin in messages (a quoted path).
+/// Copies W1, b1 ... WN, bN from `arrays` into the N dense layers of `net` (those with a
+/// kernel and a bias), converting to T. `source` names the arrays' origin in messages.
 /// @throws shape_error naming the layer and both shapes when an array does not fit, and
-/// format_error when an array is missing or the file has more layers than the network.
+/// format_error when an array is missing or the file has another number of layers.
 template <class T>
 void load_weights(network<T>& net, const named_arrays& arrays, const std::string& source)
 {
     constexpr const char* where = "xtnn::io::load_weights";
+    const std::vector<std::size_t> layers = detail::kernel_bias_layers(net, where);
     const std::size_t file_layers = detail::count_layers(arrays);
-    if (file_layers != net.depth())
+    if (file_layers != layers.size())
     {
         throw shape_error(std::string(where) + ": " + source + " holds " +
                           std::to_string(file_layers) + " layers (W1..W" +
                           std::to_string(file_layers) + ") but the network has " +
-                          std::to_string(net.depth()));
+                          std::to_string(layers.size()) + " dense layers");
     }
     // Check every array before changing any layer, so a bad file leaves the network as it was.
-    std::vector<std::pair<const ndarray*, const ndarray*>> parameters;
-    for (std::size_t i = 0; i < net.depth(); ++i)
+    std::vector<std::pair<const ndarray*, const ndarray*>> found;
+    for (std::size_t i = 0; i < layers.size(); ++i)
     {
-        const auto w_name = detail::parameter_name('W', i);
-        const auto b_name = detail::parameter_name('b', i);
-        const ndarray& w = detail::require_array(arrays, w_name, source, where);
-        const ndarray& b = detail::require_array(arrays, b_name, source, where);
-        const auto& layer = net.layer(i);
-        const std::vector<std::size_t> w_expected{layer.inputs(), layer.outputs()};
-        const std::vector<std::size_t> b_expected{layer.outputs()};
-        if (w.shape != w_expected)
+        const auto& layer = net.layer(layers[i]);
+        for (std::size_t p = 0; p < 2; ++p)
         {
-            throw shape_error(std::string(where) + ": " + source + ": " + w_name + " has shape " +
-                              shape_string(w.shape) + " but layer " + std::to_string(i + 1) +
-                              " expects " + shape_string(w_expected));
+            const std::string name = detail::parameter_name(p == 0 ? 'W' : 'b', i);
+            const ndarray& array = detail::require_array(arrays, name, source, where);
+            const std::vector<std::size_t> expected = layer.parameter(p).shape.to_vector();
+            if (array.shape != expected)
+            {
+                throw shape_error(std::string(where) + ": " + source + ": " + name +
+                                  " has shape " + shape_string(array.shape) + " but layer " +
+                                  std::to_string(i + 1) + " expects " + shape_string(expected));
+            }
+            (p == 0 ? found.emplace_back(&array, nullptr).first : found.back().second) = &array;
         }
-        if (b.shape != b_expected)
-        {
-            throw shape_error(std::string(where) + ": " + source + ": " + b_name + " has shape " +
-                              shape_string(b.shape) + " but layer " + std::to_string(i + 1) +
-                              " expects " + shape_string(b_expected));
-        }
-        parameters.emplace_back(&w, &b);
     }
-    for (std::size_t i = 0; i < net.depth(); ++i)
+    for (std::size_t i = 0; i < layers.size(); ++i)
     {
-        auto& layer = net.layer(i);
-        layer.weights() = parameters[i].first->template as<T>();
-        layer.bias() = parameters[i].second->template as<T>();
+        auto& layer = net.mutable_layer(layers[i]);
+        for (std::size_t p = 0; p < 2; ++p)
+        {
+            const auto values = (p == 0 ? found[i].first : found[i].second)->template as<T>();
+            std::copy(values.begin(), values.end(), layer.parameter(p).data);
+        }
     }
 }
 
-/// Loads the parameters of `net` from a weight file (.npz or the book's pickle).
+/// Loads the weights of `net` from a weight file (.npz or the book's pickle).
 /// @throws as read_weight_file and load_weights(net, arrays, source).
 template <class T>
 void load_weights(network<T>& net, const std::string& path)
@@ -138,12 +170,13 @@ void load_weights(network<T>& net, const std::string& path)
     load_weights(net, read_weight_file(path), xtnn::detail::quoted(path));
 }
 
-/// Builds a network whose depth and widths come from a weight file's W1..WN, with `hidden`
-/// after every layer but the last and `output` after the last, and loads its parameters.
-/// @throws format_error when the file holds no W1, or W_i's do not chain.
+/// Builds a network of dense layers whose depth and widths come from a weight file's
+/// W1..WN, with `hidden` after every dense layer but the last and `output` after the last
+/// (the file does not say which activations it was trained with), and loads its weights.
+/// @throws format_error when the file holds no W1, or the W_i do not chain.
 template <class T = float>
-network<T> load_network(const std::string& path, activation_kind hidden = activation_kind::sigmoid,
-                        activation_kind output = activation_kind::softmax)
+network<T> load_network(const std::string& path, const any_layer<T>& hidden = xtnn::sigmoid<T>(),
+                        const any_layer<T>& output = xtnn::softmax<T>())
 {
     const named_arrays arrays = read_weight_file(path);
     const std::string source = xtnn::detail::quoted(path);
@@ -176,21 +209,33 @@ network<T> load_network(const std::string& path, activation_kind hidden = activa
     return net;
 }
 
-/// The parameters of `net` as W1, b1 ... WN, bN.
+/// The weights of `net`'s dense layers as W1, b1 ... WN, bN.
+/// @throws format_error for a layer with other parameters (e.g. batch_norm).
 template <class T>
 named_arrays weight_arrays(const network<T>& net)
 {
     named_arrays arrays;
-    for (std::size_t i = 0; i < net.depth(); ++i)
+    const auto layers = detail::kernel_bias_layers(net, "xtnn::io::save_weights");
+    for (std::size_t i = 0; i < layers.size(); ++i)
     {
-        arrays.emplace_back(detail::parameter_name('W', i), to_ndarray(net.layer(i).weights()));
-        arrays.emplace_back(detail::parameter_name('b', i), to_ndarray(net.layer(i).bias()));
+        const auto& layer = net.layer(layers[i]);
+        for (std::size_t p = 0; p < 2; ++p)
+        {
+            const auto ref = layer.parameter(p);
+            ndarray array;
+            array.type = dtype_of<T>();
+            array.shape = ref.shape.to_vector();
+            array.data.resize(ref.size() * sizeof(T));
+            std::memcpy(array.data.data(), ref.data, array.data.size());
+            arrays.emplace_back(detail::parameter_name(p == 0 ? 'W' : 'b', i), std::move(array));
+        }
     }
     return arrays;
 }
 
-/// Saves the parameters of `net` to `path` as a compressed .npz (W1, b1 ... WN, bN), via a
+/// Saves the weights of `net` to `path` as a compressed .npz (W1, b1 ... WN, bN), via a
 /// temporary file and a rename: an interrupted save never destroys the previous file.
+/// @throws format_error for a layer the format cannot hold; io_error when writing fails.
 template <class T>
 void save_weights(const network<T>& net, const std::string& path)
 {

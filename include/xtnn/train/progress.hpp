@@ -15,7 +15,7 @@
 #include <unistd.h>
 #endif
 
-#include <xtnn/history.hpp>
+#include <xtnn/train/history.hpp>
 
 namespace xtnn
 {

@@ -11,6 +11,44 @@
 
 namespace xtnn
 {
+/// A value of an epoch that early stopping, checkpoints and ReduceLROnPlateau can watch.
+enum class monitor
+{
+    loss,
+    accuracy,
+    val_loss,
+    val_accuracy
+};
+
+/// "loss", "accuracy", "val_loss", "val_accuracy".
+inline const char* to_string(monitor m)
+{
+    switch (m)
+    {
+    case monitor::loss:
+        return "loss";
+    case monitor::accuracy:
+        return "accuracy";
+    case monitor::val_loss:
+        return "val_loss";
+    case monitor::val_accuracy:
+        return "val_accuracy";
+    }
+    return "unknown";
+}
+
+/// True for the accuracies, which must rise; losses must fall.
+inline bool higher_is_better(monitor m)
+{
+    return m == monitor::accuracy || m == monitor::val_accuracy;
+}
+
+/// True for the values that need validation data.
+inline bool needs_validation(monitor m)
+{
+    return m == monitor::val_loss || m == monitor::val_accuracy;
+}
+
 /// One epoch of training. Validation fields are NaN when the run had no validation data.
 struct epoch_record
 {
@@ -21,10 +59,28 @@ struct epoch_record
     double accuracy = 0;     ///< training accuracy over the epoch's samples (dropout on)
     double val_loss = std::numeric_limits<double>::quiet_NaN();
     double val_accuracy = std::numeric_limits<double>::quiet_NaN();
+    double learning_rate = 0;  ///< the optimizer's rate at the epoch's last step
     double seconds = 0;        ///< wall time of the epoch, validation included
     double train_seconds = 0;  ///< wall time of the optimizer steps alone
 
     bool has_validation() const { return !std::isnan(val_loss); }
+
+    /// The value `m` names.
+    double value(monitor m) const
+    {
+        switch (m)
+        {
+        case monitor::loss:
+            return loss;
+        case monitor::accuracy:
+            return accuracy;
+        case monitor::val_loss:
+            return val_loss;
+        case monitor::val_accuracy:
+            return val_accuracy;
+        }
+        return std::numeric_limits<double>::quiet_NaN();
+    }
 };
 
 /// The record of a fit() run.

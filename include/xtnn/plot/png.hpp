@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// A figure as an 8-bit RGB PNG, drawn from the same layout as its SVG (plot_layout.hpp):
+// A figure as an 8-bit RGB PNG, drawn from the same layout as its SVG (figure.hpp):
 // anti-aliased lines and markers, grid, ticks, legend, and text in the built-in 5x7 bitmap
 // font (titles twice as large when they fit). No dependency beyond zlib.
 #pragma once
@@ -15,7 +15,7 @@
 #include <xtnn/detail/file.hpp>
 #include <xtnn/detail/raster.hpp>
 #include <xtnn/error.hpp>
-#include <xtnn/plot_layout.hpp>
+#include <xtnn/plot/figure.hpp>
 
 namespace xtnn::plot
 {

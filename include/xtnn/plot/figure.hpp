@@ -2,7 +2,7 @@
 // What a plot is — a figure of panels side by side, each with named series of points drawn
 // as lines and/or markers — and where everything in a panel goes: ranges fitted with
 // "nice" ticks, the plot area, colours, the legend's rows and corner. The SVG writer
-// (plot.hpp) and the PNG writer (plot_png.hpp) both draw from this one layout.
+// (svg.hpp) and the PNG writer (png.hpp) both draw from this one layout.
 #pragma once
 
 #include <algorithm>

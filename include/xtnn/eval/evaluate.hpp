@@ -11,9 +11,9 @@
 #include <vector>
 
 #include <xtnn/error.hpp>
-#include <xtnn/loss.hpp>
-#include <xtnn/metrics.hpp>
-#include <xtnn/network.hpp>
+#include <xtnn/train/loss.hpp>
+#include <xtnn/eval/metrics.hpp>
+#include <xtnn/nn/network.hpp>
 #include <xtnn/tensor.hpp>
 
 namespace xtnn

@@ -8,7 +8,7 @@
 
 #include <xtnn/error.hpp>
 
-namespace xtnn::io
+namespace xtnn::data
 {
 /// A data set's files are missing. The message says which directory was searched, which
 /// file names were tried and where to get the files.
@@ -36,4 +36,4 @@ inline std::string resolve_data_dir(const std::string& flag_value)
     }
     return "./data";
 }
-}  // namespace xtnn::io
+}  // namespace xtnn::data

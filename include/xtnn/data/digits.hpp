@@ -19,10 +19,10 @@
 #include <xtnn/detail/file.hpp>
 #include <xtnn/detail/zlib.hpp>
 #include <xtnn/error.hpp>
-#include <xtnn/io/data_dir.hpp>
+#include <xtnn/data/data_dir.hpp>
 #include <xtnn/tensor.hpp>
 
-namespace xtnn::io
+namespace xtnn::data
 {
 /// Pixels per image (8 x 8, row-major) and the number of classes.
 inline constexpr std::size_t digits_pixels = 64;
@@ -32,13 +32,14 @@ inline constexpr std::size_t digits_classes = 10;
 template <class T = float>
 struct digits_set
 {
+    using value_type = T;
     xt::xtensor<T, 2> images;
     xt::xtensor<std::size_t, 1> labels;
 
     /// N, the number of samples.
     std::size_t size() const { return labels.size(); }
 };
-}  // namespace xtnn::io
+}  // namespace xtnn::data
 
 namespace xtnn::detail
 {
@@ -54,7 +55,7 @@ inline std::string digits_download_help()
 }
 
 /// The first existing file of DIR/digits.csv, DIR/digits.csv.gz, DIR/digits/digits.csv,
-/// DIR/digits/digits.csv.gz. @throws io::data_not_found listing them all.
+/// DIR/digits/digits.csv.gz. @throws data::data_not_found listing them all.
 inline std::string digits_locate(const std::string& dir, const char* where)
 {
     const std::filesystem::path base(dir);
@@ -71,7 +72,7 @@ inline std::string digits_locate(const std::string& dir, const char* where)
         }
         tried += (tried.empty() ? "" : ", ") + quoted(path.string());
     }
-    throw io::data_not_found(std::string(where) + ": the 8x8 digits file was not found; tried " +
+    throw data::data_not_found(std::string(where) + ": the 8x8 digits file was not found; tried " +
                              tried + "\n" + digits_download_help());
 }
 
@@ -145,11 +146,11 @@ inline std::string digits_field_problem(digits_field status, const char* kind, i
            digits_field_text(first, last);
 }
 
-/// Parses the CSV text; `context` is "<where>: \"<path>\"". See io::load_digits.
+/// Parses the CSV text; `context` is "<where>: \"<path>\"". See data::load_digits.
 template <class T>
-io::digits_set<T> digits_parse(const char* text, std::size_t size, const std::string& context)
+data::digits_set<T> digits_parse(const char* text, std::size_t size, const std::string& context)
 {
-    constexpr std::size_t columns = io::digits_pixels + 1;
+    constexpr std::size_t columns = data::digits_pixels + 1;
     const char* pos = text;
     const char* const end = text + size;
     if (size >= 3 && static_cast<unsigned char>(text[0]) == 0xEF &&
@@ -160,7 +161,7 @@ io::digits_set<T> digits_parse(const char* text, std::size_t size, const std::st
     // Rows are parsed straight into flat buffers and copied into the tensors once at the end.
     std::vector<T> pixels;
     std::vector<std::size_t> labels;
-    pixels.reserve(1797 * io::digits_pixels);
+    pixels.reserve(1797 * data::digits_pixels);
     labels.reserve(1797);
     for (std::size_t line = 1; pos < end; ++line)
     {
@@ -186,7 +187,7 @@ io::digits_set<T> digits_parse(const char* text, std::size_t size, const std::st
         for (std::size_t column = 0; column < columns; ++column)
         {
             const char* const field_end = std::find(pos, line_end, ',');
-            const bool is_label = column == io::digits_pixels;
+            const bool is_label = column == data::digits_pixels;
             const int max = is_label ? 9 : 16;
             const char* first = pos;
             const char* last = field_end;
@@ -218,8 +219,8 @@ io::digits_set<T> digits_parse(const char* text, std::size_t size, const std::st
                            "(64 pixels 0..16, then the label 0..9), got " +
                            (size == 0 ? std::string("an empty file") : "only blank lines"));
     }
-    io::digits_set<T> set;
-    set.images = xt::xtensor<T, 2>::from_shape({labels.size(), io::digits_pixels});
+    data::digits_set<T> set;
+    set.images = xt::xtensor<T, 2>::from_shape({labels.size(), data::digits_pixels});
     std::copy(pixels.begin(), pixels.end(), set.images.data());
     set.labels = xt::xtensor<std::size_t, 1>::from_shape({labels.size()});
     std::copy(labels.begin(), labels.end(), set.labels.data());
@@ -227,7 +228,7 @@ io::digits_set<T> digits_parse(const char* text, std::size_t size, const std::st
 }
 }  // namespace xtnn::detail
 
-namespace xtnn::io
+namespace xtnn::data
 {
 /// Loads the 8x8 digits from `dir`/digits.csv or `dir`/digits/digits.csv, each raw or
 /// ".gz" (gzip is recognised by its magic bytes, whatever the name). The file has no
@@ -242,7 +243,7 @@ template <class T = float>
 digits_set<T> load_digits(const std::string& dir)
 {
     static_assert(std::is_arithmetic_v<T>, "load_digits loads into an arithmetic type");
-    constexpr const char* where = "xtnn::io::load_digits";
+    constexpr const char* where = "xtnn::data::load_digits";
     const std::string path = xtnn::detail::digits_locate(dir, where);
     const std::string context = std::string(where) + ": " + xtnn::detail::quoted(path);
     std::vector<std::uint8_t> bytes = xtnn::detail::read_file(path, where);
@@ -256,164 +257,4 @@ digits_set<T> load_digits(const std::string& dir)
                                          context);
 }
 
-/// Per-feature standardization as the tutorial does it: z = (x - mean) / (std + 1e-7), with
-/// the population standard deviation (ddof 0, numpy's default). A constant feature (std 0,
-/// e.g. the digits' always-blank corner pixel) maps to 0, never NaN.
-template <class T = float>
-struct standardizer
-{
-    static_assert(std::is_floating_point_v<T>, "standardizer works on float or double");
-    static constexpr double epsilon = 1e-7;
-
-    xt::xtensor<T, 1> mean;  ///< (features,)
-    xt::xtensor<T, 1> std;   ///< (features,), population standard deviation
-
-    /// Computes mean and std of each column of x (rows, features), accumulating in double.
-    /// @throws shape_error when x has no rows.
-    void fit(const xt::xtensor<T, 2>& x)
-    {
-        const std::size_t rows = x.shape()[0];
-        const std::size_t cols = x.shape()[1];
-        if (rows == 0)
-        {
-            throw shape_error("xtnn::io::standardizer::fit: no samples; expected at least one "
-                              "row, got " +
-                              shape_string(x.shape()));
-        }
-        std::vector<double> sum(cols, 0.0);
-        std::vector<double> squares(cols, 0.0);
-        const T* row = x.data();
-        for (std::size_t r = 0; r < rows; ++r, row += cols)
-        {
-            for (std::size_t c = 0; c < cols; ++c)
-            {
-                sum[c] += row[c];
-            }
-        }
-        for (double& s : sum)
-        {
-            s /= static_cast<double>(rows);  // mean = sum / rows
-        }
-        row = x.data();
-        for (std::size_t r = 0; r < rows; ++r, row += cols)
-        {
-            for (std::size_t c = 0; c < cols; ++c)
-            {
-                const double d = row[c] - sum[c];
-                squares[c] += d * d;  // sum of (x - mean)^2; two passes avoid cancellation
-            }
-        }
-        mean = xt::xtensor<T, 1>::from_shape({cols});
-        std = xt::xtensor<T, 1>::from_shape({cols});
-        for (std::size_t c = 0; c < cols; ++c)
-        {
-            mean.data()[c] = static_cast<T>(sum[c]);
-            std.data()[c] = static_cast<T>(std::sqrt(squares[c] / static_cast<double>(rows)));
-        }
-    }
-
-    /// x (rows, features) ← (x - mean) / (std + 1e-7), in place, with the fitted statistics
-    /// (so test data is scaled like the training data).
-    /// @throws shape_error when x's feature count differs from the fitted one.
-    void transform(xt::xtensor<T, 2>& x) const
-    {
-        const std::size_t cols = x.shape()[1];
-        if (cols != mean.size())
-        {
-            throw shape_error("xtnn::io::standardizer::transform: x has shape " +
-                              shape_string(x.shape()) + "; expected " +
-                              std::to_string(mean.size()) + " columns, the features fit() saw");
-        }
-        std::vector<T> scale(cols);
-        for (std::size_t c = 0; c < cols; ++c)
-        {
-            scale[c] = T(1) / (std.data()[c] + static_cast<T>(epsilon));
-        }
-        T* row = x.data();
-        for (std::size_t r = 0; r < x.shape()[0]; ++r, row += cols)
-        {
-            for (std::size_t c = 0; c < cols; ++c)
-            {
-                row[c] = (row[c] - mean.data()[c]) * scale[c];
-            }
-        }
-    }
-};
-
-/// x (rows, features) standardized with its own statistics, as the tutorial does on all
-/// 1797 samples before splitting. @throws shape_error when x has no rows.
-template <class T>
-xt::xtensor<T, 2> standardize(const xt::xtensor<T, 2>& x)
-{
-    standardizer<T> scaler;
-    scaler.fit(x);
-    xt::xtensor<T, 2> out = x;
-    scaler.transform(out);
-    return out;
-}
-
-/// Labels (N,) as one-hot rows (N, classes): row i is 1 at column labels(i), 0 elsewhere.
-/// @throws shape_error naming the first label >= classes and its index.
-template <class T = float>
-xt::xtensor<T, 2> one_hot(const xt::xtensor<std::size_t, 1>& labels,
-                          std::size_t classes = digits_classes)
-{
-    const std::size_t n = labels.size();
-    auto out = xt::xtensor<T, 2>::from_shape({n, classes});
-    std::fill(out.begin(), out.end(), T(0));
-    T* row = out.data();
-    for (std::size_t i = 0; i < n; ++i, row += classes)
-    {
-        const std::size_t label = labels.data()[i];
-        if (label >= classes)
-        {
-            throw shape_error("xtnn::io::one_hot: label " + std::to_string(label) + " at index " +
-                              std::to_string(i) + "; expected " +
-                              (classes ? "0.." + std::to_string(classes - 1) : "none") + " for " +
-                              std::to_string(classes) + " classes");
-        }
-        row[label] = T(1);
-    }
-    return out;
-}
-
-/// A data set cut into training and test parts: x (rows, features), y (rows,).
-template <class T = float>
-struct train_test_split
-{
-    xt::xtensor<T, 2> x_train;
-    xt::xtensor<T, 2> x_test;
-    xt::xtensor<std::size_t, 1> y_train;
-    xt::xtensor<std::size_t, 1> y_test;
-};
-
-/// The tutorial's split, without shuffling: samples [0, test_count) are the test set and
-/// [test_count, N) the training set (300 and 1497 for the digits).
-/// @throws shape_error when test_count > N.
-template <class T>
-train_test_split<T> split_first_as_test(const digits_set<T>& data, std::size_t test_count)
-{
-    const std::size_t n = data.size();
-    const std::size_t cols = data.images.shape()[1];
-    if (test_count > n || data.images.shape()[0] != n)
-    {
-        throw shape_error(
-            "xtnn::io::split_first_as_test: test_count " + std::to_string(test_count) +
-            " with images " + shape_string(data.images.shape()) + " and labels " +
-            shape_string(data.labels.shape()) + "; expected test_count <= N and N rows in both");
-    }
-    const std::size_t train_count = n - test_count;
-    train_test_split<T> split;
-    split.x_test = xt::xtensor<T, 2>::from_shape({test_count, cols});
-    split.x_train = xt::xtensor<T, 2>::from_shape({train_count, cols});
-    split.y_test = xt::xtensor<std::size_t, 1>::from_shape({test_count});
-    split.y_train = xt::xtensor<std::size_t, 1>::from_shape({train_count});
-    const T* x = data.images.data();
-    const std::size_t* y = data.labels.data();
-    std::copy(x, x + test_count * cols, split.x_test.data());
-    std::copy(x + test_count * cols, x + n * cols, split.x_train.data());
-    std::copy(y, y + test_count, split.y_test.data());
-    std::copy(y + test_count, y + n, split.y_train.data());
-    return split;
-}
-}  // namespace xtnn::io
+}  // namespace xtnn::data

@@ -15,11 +15,12 @@
 #include <vector>
 
 #include <xtnn/error.hpp>
-#include <xtnn/io/data_dir.hpp>
+#include <xtnn/data/data_dir.hpp>
+#include <xtnn/data/one_hot.hpp>
 #include <xtnn/io/idx.hpp>
 #include <xtnn/tensor.hpp>
 
-namespace xtnn::io
+namespace xtnn::data
 {
 /// How load_mnist shapes and scales the data; the defaults are the book's.
 struct mnist_options
@@ -53,7 +54,7 @@ enum class mnist_part
     train,
     test
 };
-}  // namespace xtnn::io
+}  // namespace xtnn::data
 
 namespace xtnn::detail
 {
@@ -99,10 +100,10 @@ std::string mnist_find(const std::array<std::filesystem::path, D>& dirs,
 
 /// The images and labels paths of each part, in order (images, labels, images, ...), found
 /// in `dir` or else `dir/mnist`.
-/// @throws io::data_not_found listing every missing file, the names tried and how to get
+/// @throws data::data_not_found listing every missing file, the names tried and how to get
 /// the files.
 inline std::vector<std::string> mnist_locate(const std::string& dir,
-                                             const std::vector<io::mnist_part>& parts,
+                                             const std::vector<data::mnist_part>& parts,
                                              const char* where)
 {
     const std::array<std::filesystem::path, 2> dirs = {dir, std::filesystem::path(dir) / "mnist"};
@@ -110,7 +111,7 @@ inline std::vector<std::string> mnist_locate(const std::string& dir,
     std::string missing;
     for (const auto part : parts)
     {
-        const std::string prefix = part == io::mnist_part::train ? "train" : "t10k";
+        const std::string prefix = part == data::mnist_part::train ? "train" : "t10k";
         for (const auto& [stem, kind] :
              {std::pair<std::string, const char*>{"-images", "idx3-ubyte"},
               {"-labels", "idx1-ubyte"}})
@@ -126,7 +127,7 @@ inline std::vector<std::string> mnist_locate(const std::string& dir,
     }
     if (!missing.empty())
     {
-        throw io::data_not_found(std::string(where) + ": MNIST files not found in " +
+        throw data::data_not_found(std::string(where) + ": MNIST files not found in " +
                                  quoted(dirs[0].string()) + " or " + quoted(dirs[1].string()) +
                                  ":" + missing + "\n" + mnist_download_help());
     }
@@ -145,10 +146,10 @@ inline void mnist_check_magic(const io::idx_array& array, std::size_t rank,
     }
 }
 
-/// Reads and checks one images file and one labels file; see io::load_mnist_part.
+/// Reads and checks one images file and one labels file; see data::load_mnist_part.
 template <class T>
-io::mnist_split<T> mnist_load(const std::string& images_path, const std::string& labels_path,
-                              const io::mnist_options& options, const char* where)
+data::mnist_split<T> mnist_load(const std::string& images_path, const std::string& labels_path,
+                              const data::mnist_options& options, const char* where)
 {
     static_assert(std::is_floating_point_v<T>, "MNIST loads into float or double");
     const std::string images_context = std::string(where) + ": " + quoted(images_path);
@@ -171,7 +172,7 @@ io::mnist_split<T> mnist_load(const std::string& images_path, const std::string&
                            std::to_string(labels.shape[0]) + " labels; expected equal counts");
     }
 
-    io::mnist_split<T> split;
+    data::mnist_split<T> split;
     // One flat loop each, straight into the result's buffer: per-element xtensor indexing
     // would dominate the load time.
     constexpr std::size_t pixels = 28 * 28;
@@ -206,13 +207,7 @@ io::mnist_split<T> mnist_load(const std::string& images_path, const std::string&
     }
     if (options.one_hot_label)
     {
-        split.labels = xt::xarray<T>(shape_type{n, 10});
-        std::fill(split.labels.begin(), split.labels.end(), T(0));
-        T* row = split.labels.data();
-        for (std::size_t i = 0; i < n; ++i, row += 10)
-        {
-            row[label[i]] = T(1);
-        }
+        split.labels = data::one_hot<T>(labels.bytes, 10);
     }
     else
     {
@@ -227,7 +222,7 @@ io::mnist_split<T> mnist_load(const std::string& images_path, const std::string&
 }
 }  // namespace xtnn::detail
 
-namespace xtnn::io
+namespace xtnn::data
 {
 /// Loads one part of MNIST from `dir` (or `dir/mnist`): train-* (60000 samples) or t10k-*
 /// (10000). File names "train-images-idx3-ubyte" and "train-images.idx3-ubyte", each raw or
@@ -240,7 +235,7 @@ template <class T = float>
 mnist_split<T> load_mnist_part(const std::string& dir, mnist_part part,
                                const mnist_options& options = {})
 {
-    constexpr const char* where = "xtnn::io::load_mnist_part";
+    constexpr const char* where = "xtnn::data::load_mnist_part";
     const auto paths = xtnn::detail::mnist_locate(dir, {part}, where);
     return xtnn::detail::mnist_load<T>(paths[0], paths[1], options, where);
 }
@@ -252,7 +247,7 @@ mnist_split<T> load_mnist_part(const std::string& dir, mnist_part part,
 template <class T = float>
 mnist_data<T> load_mnist(const std::string& dir, const mnist_options& options = {})
 {
-    constexpr const char* where = "xtnn::io::load_mnist";
+    constexpr const char* where = "xtnn::data::load_mnist";
     const auto paths =
         xtnn::detail::mnist_locate(dir, {mnist_part::train, mnist_part::test}, where);
     mnist_data<T> data;
@@ -260,4 +255,4 @@ mnist_data<T> load_mnist(const std::string& dir, const mnist_options& options = 
     data.test = xtnn::detail::mnist_load<T>(paths[2], paths[3], options, where);
     return data;
 }
-}  // namespace xtnn::io
+}  // namespace xtnn::data

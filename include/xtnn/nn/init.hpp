@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: MIT
 // Weight initialisation from an explicit, seeded random engine: normal with a given std (the
 // book's 0.01), Xavier (the book's N(0, 1/sqrt(n_in))), He (N(0, sqrt(2/n_in))) and Keras's
-// glorot_uniform; biases start at zero. Samples come from documented transforms of 32-bit
+// glorot_uniform. What a parameter is set to comes from its options (init_as): weights are
+// drawn, biases and betas start at zero, gammas at one, whatever layer holds them. Samples come from documented transforms of 32-bit
 // engine draws, not std::normal_distribution or std::uniform_real_distribution, so the same
 // seed gives the same weights on every standard library.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -13,9 +15,9 @@
 #include <string_view>
 #include <type_traits>
 
-#include <xtnn/dense.hpp>
 #include <xtnn/error.hpp>
-#include <xtnn/network.hpp>
+#include <xtnn/nn/layer.hpp>
+#include <xtnn/nn/network.hpp>
 
 namespace xtnn
 {
@@ -36,7 +38,7 @@ enum class init_kind
     glorot_uniform
 };
 
-/// "normal", "xavier", "he".
+/// "normal", "xavier", "he", "glorot_uniform".
 inline std::string_view to_string(init_kind kind)
 {
     switch (kind)
@@ -155,45 +157,54 @@ inline double init_std(init_kind kind, std::size_t n_in, double stddev, std::siz
                 std::to_string(static_cast<int>(kind)));
 }
 
-/// Draws one layer's weights W (in, out), in row-major order, from N(0, init_std²) — or
-/// U(-l, l) for glorot_uniform, one draw per weight — and sets its bias to zero. `stddev`
+/// Sets one parameter as its options say: init_as::weights draws from N(0, init_std²) — or
+/// U(-l, l) for glorot_uniform, one draw per value — in row-major order, with n_in, n_out
+/// its shape's (in, out) (a rank-1 array counts as (size, 1)); zeros and ones fill. `stddev`
 /// is used only by init_kind::normal.
 template <class T, class Engine>
-void initialize(dense_layer<T>& layer, Engine& engine, init_kind kind,
-                typename std::common_type<T>::type stddev = T(0.01))
+void initialize(const parameter_ref<T>& p, Engine& engine, init_kind kind, double stddev = 0.01)
 {
-    const double scale =
-        init_std(kind, layer.inputs(), static_cast<double>(stddev), layer.outputs());
-    auto& w = layer.weights();
+    if (p.options->init == init_as::zeros || p.options->init == init_as::ones)
+    {
+        std::fill(p.data, p.data + p.size(), p.options->init == init_as::ones ? T(1) : T(0));
+        return;
+    }
+    const std::size_t n_in = p.shape.rank > 0 ? p.shape[0] : 1;
+    const std::size_t n_out = p.shape.rank > 1 ? p.size() / n_in : 1;
+    const double scale = init_std(kind, n_in, stddev, n_out);
     if (kind == init_kind::glorot_uniform)
     {
-        for (auto& value : w)
+        for (std::size_t i = 0; i < p.size(); ++i)
         {
-            value = static_cast<T>(scale * (2 * detail::unit_uniform(engine) - 1));  // W ~ U(-l, l)
+            p.data[i] = static_cast<T>(scale * (2 * detail::unit_uniform(engine) - 1));  // U(-l, l)
         }
     }
     else
     {
         normal_sampler<Engine> normal(engine);
-        for (auto& value : w)
+        for (std::size_t i = 0; i < p.size(); ++i)
         {
-            value = static_cast<T>(scale * normal());  // W ~ N(0, scale²)
+            p.data[i] = static_cast<T>(scale * normal());  // N(0, scale²)
         }
     }
-    layer.bias().fill(T(0));
 }
 
-/// Initialises every layer of `net`, first to last, from `engine`: same engine state, same
-/// weights bit for bit. Each layer starts a fresh Box–Muller pair, so a layer with an odd
-/// number of weights discards one sample. `stddev` is used only by init_kind::normal; it is
-/// not deduced, so `initialize(net, engine, init_kind::normal, 0.01)` works for float nets.
+/// Initialises every parameter of `net`, first layer to last and in each layer's order, from
+/// `engine`: same engine state, same values bit for bit. Each parameter starts a fresh
+/// Box–Muller pair, so one with an odd number of values discards a sample. `stddev` is used
+/// only by init_kind::normal; it is not deduced, so `initialize(net, engine,
+/// init_kind::normal, 0.01)` works for float networks.
 template <class T, class Engine>
 void initialize(network<T>& net, Engine& engine, init_kind kind,
                 typename std::common_type<T>::type stddev = T(0.01))
 {
-    for (std::size_t i = 0; i < net.depth(); ++i)
+    for (std::size_t l = 0; l < net.size(); ++l)
     {
-        initialize(net.layer(i), engine, kind, stddev);
+        auto& layer = net.mutable_layer(l);
+        for (std::size_t i = 0; i < layer.parameter_count(); ++i)
+        {
+            initialize(layer.parameter(i), engine, kind, static_cast<double>(stddev));
+        }
     }
 }
 }  // namespace xtnn

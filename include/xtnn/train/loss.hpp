@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Losses as stateless policies with loss() and gradient() over a row-major (rows, cols)
-// batch: softmax + cross-entropy (gradient fused with the softmax, w.r.t. Z) and mean squared
-// error (gradient w.r.t. A). Targets are one-hot rows or class indices.
+// batch: softmax + cross-entropy (its gradient fused with the network's final softmax layer,
+// so it is dL/dX of that layer) and mean squared error (dL/dY of the output). Targets are
+// one-hot rows or class indices.
 #pragma once
 
 #include <cmath>
@@ -94,13 +95,14 @@ inline void check_rows(std::size_t rows, const char* where)
 /// Softmax followed by cross-entropy, the book's SoftmaxWithLoss.
 ///   loss = -Σ t · log(y + 1e-7) / rows      (the book's cross_entropy_error, epsilon 1e-7)
 ///   dL/dZ = (y - t) / rows                   (fused through the softmax)
-/// y (rows, cols) is the softmax OUTPUT, so the gradient is w.r.t. the last layer's
-/// pre-activation Z: the caller must not apply softmax's backward on top of it.
+/// y (rows, cols) is the output of the network's last layer, which must be a softmax; the
+/// gradient is w.r.t. that softmax's input Z, so the training pass skips the softmax's own
+/// backward (a Jacobian product that the fused form saves, and is more accurate than).
 struct softmax_cross_entropy
 {
     static constexpr loss_kind kind = loss_kind::softmax_cross_entropy;
-    /// True: gradient() is dL/dZ of the last layer, not dL/dA.
-    static constexpr bool gradient_is_wrt_z = true;
+    /// The kind of the last layer this loss is fused with: gradient() is dL/dX of it.
+    static constexpr std::string_view fused_with = "softmax";
 
     /// The mean cross-entropy of y (rows, cols) against t (accumulated in double).
     /// @throws shape_error for rows == 0 or a label >= cols; xtnn::error for bad targets.
@@ -176,13 +178,13 @@ struct softmax_cross_entropy
 ///   dL/dA = (y - t) / rows
 /// The book's mean_squared_error is 0.5 · Σ (y - t)² for one sample; this is its mean over
 /// the rows (Keras's "mse" also averages over the columns and drops the 0.5: it is this
-/// value times 2 / cols). The gradient is w.r.t. the output A: the caller applies the output
-/// activation's backward to get dL/dZ. Class indices stand for one-hot rows.
+/// value times 2 / cols). The gradient is w.r.t. the network's output Y; every layer's
+/// backward runs on it, the last included. Class indices stand for one-hot rows.
 struct mean_squared_error
 {
     static constexpr loss_kind kind = loss_kind::mean_squared_error;
-    /// False: gradient() is dL/dA; apply the output activation's backward.
-    static constexpr bool gradient_is_wrt_z = false;
+    /// Fused with no layer: gradient() is dL/dY of the network's output.
+    static constexpr std::string_view fused_with = "";
 
     /// The loss of y (rows, cols) against t (accumulated in double).
     /// @throws shape_error for rows == 0 or a label >= cols; xtnn::error for bad targets.

@@ -1,0 +1,11 @@
+// SPDX-License-Identifier: MIT
+// Data sets (xtnn/data/): MNIST as the book loads it, the 8x8 digits, where programs look for
+// them, one-hot labels, standardisation and splits. Target xtnn::io (zlib).
+#pragma once
+
+#include <xtnn/data/data_dir.hpp>
+#include <xtnn/data/digits.hpp>
+#include <xtnn/data/mnist.hpp>
+#include <xtnn/data/one_hot.hpp>
+#include <xtnn/data/split.hpp>
+#include <xtnn/data/standardize.hpp>

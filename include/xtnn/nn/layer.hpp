@@ -1,0 +1,627 @@
+// SPDX-License-Identifier: MIT
+// What a layer is: the contract every layer type meets, written once, and the small types it
+// is written in (row buffers, named arrays, parameter metadata, configuration). Both faces of a
+// network call layers only through this contract, so a layer written outside xtnn works in
+// them like the built-in ones (see any_layer.hpp and registry.hpp).
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <initializer_list>
+#include <random>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include <xtnn/error.hpp>
+#include <xtnn/tensor.hpp>
+
+namespace xtnn
+{
+/// `rows` rows of `cols` values each, row-major and contiguous, that a layer reads or writes.
+/// Non-owning. rows_ref<T> converts to rows_ref<const T>.
+template <class T>
+struct rows_ref
+{
+    T* data = nullptr;
+    std::size_t rows = 0;
+    std::size_t cols = 0;
+
+    std::size_t size() const { return rows * cols; }
+    T* row(std::size_t r) const { return data + r * cols; }
+
+    template <class U = T, std::enable_if_t<!std::is_const_v<U>, int> = 0>
+    operator rows_ref<const U>() const
+    {
+        return {data, rows, cols};
+    }
+};
+
+/// The shape of a layer's array: up to four extents, e.g. (in, out) for a kernel.
+struct array_shape
+{
+    std::array<std::size_t, 4> extents{};
+    std::size_t rank = 0;
+
+    array_shape() = default;
+    array_shape(std::initializer_list<std::size_t> list)
+    {
+        for (std::size_t extent : list)
+        {
+            extents.at(rank++) = extent;
+        }
+    }
+    template <class Shape>
+    static array_shape of(const Shape& shape)
+    {
+        array_shape result;
+        for (auto extent : shape)
+        {
+            result.extents.at(result.rank++) = static_cast<std::size_t>(extent);
+        }
+        return result;
+    }
+
+    const std::size_t* begin() const { return extents.data(); }
+    const std::size_t* end() const { return extents.data() + rank; }
+    std::size_t operator[](std::size_t i) const { return extents[i]; }
+    std::size_t size() const { return rank; }
+    /// The number of elements: the product of the extents.
+    std::size_t elements() const
+    {
+        std::size_t n = 1;
+        for (std::size_t extent : *this)
+        {
+            n *= extent;
+        }
+        return n;
+    }
+    std::vector<std::size_t> to_vector() const { return {begin(), end()}; }
+    friend bool operator==(const array_shape& a, const array_shape& b)
+    {
+        return a.to_vector() == b.to_vector();
+    }
+    friend bool operator!=(const array_shape& a, const array_shape& b) { return !(a == b); }
+};
+
+/// What xtnn::initialize sets a parameter to.
+enum class init_as
+{
+    weights,  ///< drawn at random, scaled by the fan-in/fan-out of its shape (in, out)
+    zeros,    ///< biases, BatchNorm's beta
+    ones      ///< BatchNorm's and LayerNorm's gamma
+};
+
+/// How a parameter trains. The optimizer and initialize() read these; layers set the
+/// defaults (no weight decay on biases and normalisation parameters, as Keras and dlib do).
+struct parameter_options
+{
+    bool trainable = true;       ///< false: frozen; its gradient is computed, never applied
+    double weight_decay = 1;     ///< multiplies the optimizer's weight decay (0: none)
+    double learning_rate = 1;    ///< multiplies the optimizer's learning rate
+    init_as init = init_as::weights;
+};
+
+/// A named array of a layer: its values (row-major) and shape. `name` is unique within the
+/// layer ("kernel", "moving_mean"); a network prefixes the layer's name ("dense_1/kernel").
+template <class T>
+struct array_ref
+{
+    std::string_view name;
+    T* data = nullptr;
+    array_shape shape;
+
+    std::size_t size() const { return shape.elements(); }
+};
+
+/// A trainable array: an array_ref and its options (const for a const layer).
+template <class T>
+struct parameter_ref : array_ref<T>
+{
+    std::conditional_t<std::is_const_v<T>, const parameter_options, parameter_options>* options =
+        nullptr;
+};
+
+/// An array_ref over an xtensor container, e.g. make_array_ref("moving_mean", m_mean).
+template <class E>
+auto make_array_ref(std::string_view name, E& array)
+{
+    using value = std::remove_pointer_t<decltype(array.data())>;
+    return array_ref<value>{name, array.data(), array_shape::of(array.shape())};
+}
+
+/// A parameter_ref over an xtensor container and its options.
+template <class E, class Options>
+auto make_parameter_ref(std::string_view name, E& array, Options& options)
+{
+    using value = std::remove_pointer_t<decltype(array.data())>;
+    parameter_ref<value> ref;
+    static_cast<array_ref<value>&>(ref) = make_array_ref(name, array);
+    ref.options = &options;
+    return ref;
+}
+
+/// One value of a layer's configuration: a flag, a whole number, a real number or a word.
+using config_value = std::variant<bool, std::int64_t, double, std::string>;
+
+/// A layer's configuration: what, with its kind, rebuilds it (a model file records it;
+/// `--layers` items and registry factories read it). Ordered as the layer lists it.
+class layer_config
+{
+public:
+    layer_config() = default;
+    layer_config(std::initializer_list<std::pair<std::string, config_value>> entries)
+      : m_entries(entries)
+    {
+    }
+
+    /// Sets `key` (replacing an earlier value).
+    layer_config& set(const std::string& key, config_value value)
+    {
+        for (auto& entry : m_entries)
+        {
+            if (entry.first == key)
+            {
+                entry.second = std::move(value);
+                return *this;
+            }
+        }
+        m_entries.emplace_back(key, std::move(value));
+        return *this;
+    }
+
+    bool has(const std::string& key) const { return find(key) != nullptr; }
+    bool empty() const { return m_entries.empty(); }
+    const std::vector<std::pair<std::string, config_value>>& entries() const { return m_entries; }
+
+    /// `key` as a number (whole or real), or `fallback` when absent.
+    /// @throws xtnn::error when it is a flag or a word.
+    double number(const std::string& key, double fallback) const
+    {
+        const config_value* value = find(key);
+        return value ? as_number(key, *value) : fallback;
+    }
+    /// `key` as a number. @throws xtnn::error when absent or not a number.
+    double number(const std::string& key) const { return as_number(key, require(key)); }
+
+    /// `key` as a whole number >= 0 (a real number must be whole). @throws xtnn::error.
+    std::size_t count(const std::string& key) const
+    {
+        const double value = number(key);
+        if (!(value >= 0 && value <= 9007199254740992.0) ||
+            value != static_cast<double>(static_cast<std::int64_t>(value)))
+        {
+            throw error("xtnn::layer_config: " + key + " = " + to_text(require(key)) +
+                        "; expected a whole number >= 0");
+        }
+        return static_cast<std::size_t>(value);
+    }
+
+    /// `key` as a flag, or `fallback`. @throws xtnn::error when it is not a flag.
+    bool flag(const std::string& key, bool fallback) const
+    {
+        const config_value* value = find(key);
+        if (!value)
+        {
+            return fallback;
+        }
+        if (const bool* b = std::get_if<bool>(value))
+        {
+            return *b;
+        }
+        throw error("xtnn::layer_config: " + key + " = " + to_text(*value) +
+                    "; expected true or false");
+    }
+
+    /// `key` as a word, or `fallback`. @throws xtnn::error when it is not a word.
+    std::string text(const std::string& key, const std::string& fallback) const
+    {
+        const config_value* value = find(key);
+        if (!value)
+        {
+            return fallback;
+        }
+        if (const std::string* s = std::get_if<std::string>(value))
+        {
+            return *s;
+        }
+        throw error("xtnn::layer_config: " + key + " = " + to_text(*value) + "; expected a word");
+    }
+
+    /// Throws xtnn::error naming `kind` and the first key that is not in `known`.
+    void allow_only(std::string_view kind, std::initializer_list<std::string_view> known) const
+    {
+        for (const auto& entry : m_entries)
+        {
+            bool found = false;
+            for (std::string_view k : known)
+            {
+                found = found || entry.first == k;
+            }
+            if (!found)
+            {
+                std::string names;
+                for (std::string_view k : known)
+                {
+                    names += (names.empty() ? "" : ", ") + std::string(k);
+                }
+                throw error("xtnn::layer_config: " + std::string(kind) + " has no setting '" +
+                            entry.first + "'; expected " + (names.empty() ? "none" : names));
+            }
+        }
+    }
+
+    /// A value as text: "true", "256", "0.1", "tanh".
+    static std::string to_text(const config_value& value)
+    {
+        if (const bool* b = std::get_if<bool>(&value))
+        {
+            return *b ? "true" : "false";
+        }
+        if (const std::int64_t* i = std::get_if<std::int64_t>(&value))
+        {
+            return std::to_string(*i);
+        }
+        if (const double* d = std::get_if<double>(&value))
+        {
+            char buffer[32];
+            std::snprintf(buffer, sizeof buffer, "%.9g", *d);
+            return buffer;
+        }
+        return std::get<std::string>(value);
+    }
+
+    friend bool operator==(const layer_config& a, const layer_config& b)
+    {
+        return a.m_entries == b.m_entries;
+    }
+
+private:
+    const config_value* find(const std::string& key) const
+    {
+        for (const auto& entry : m_entries)
+        {
+            if (entry.first == key)
+            {
+                return &entry.second;
+            }
+        }
+        return nullptr;
+    }
+    const config_value& require(const std::string& key) const
+    {
+        const config_value* value = find(key);
+        if (!value)
+        {
+            throw error("xtnn::layer_config: no setting '" + key + "'");
+        }
+        return *value;
+    }
+    static double as_number(const std::string& key, const config_value& value)
+    {
+        if (const std::int64_t* i = std::get_if<std::int64_t>(&value))
+        {
+            return static_cast<double>(*i);
+        }
+        if (const double* d = std::get_if<double>(&value))
+        {
+            return *d;
+        }
+        throw error("xtnn::layer_config: " + key + " = " + to_text(value) + "; expected a number");
+    }
+
+    std::vector<std::pair<std::string, config_value>> m_entries;
+};
+
+/// What a layer may use in a training-mode forward pass: the engine behind dropout masks.
+struct training_context
+{
+    std::mt19937_64& engine;
+};
+
+// ---------------------------------------------------------------------------------------
+// THE LAYER CONTRACT
+//
+// A layer maps a batch X (rows, in) to Y (rows, out), both row-major. A type L over value
+// type T is a layer when it has the members marked "required"; the others are optional and
+// default as stated (layer_traits<L> below supplies the defaults, and is how both network
+// faces call a layer). check_layer<L>() names any required member L lacks.
+//
+//   using value_type = T;                                                        required
+//   static constexpr std::string_view kind = "dense";                            required
+//       The name files and --layers items use; with config() it rebuilds the layer.
+//   layer_config config() const;                                       default: empty
+//       ensures: the factory registered for `kind` makes an equal layer from it (its
+//       arrays aside: files store those separately).
+//   std::size_t input_width() const;                                       default: 0
+//       The width the layer is built for; 0 when it takes any width (activations) or has
+//       not been built yet.
+//   std::size_t output_width(std::size_t in) const;                   default: in
+//       ensures: the width of Y for X of `in` columns.
+//       throws: shape_error naming both widths when the layer cannot take `in`.
+//   std::size_t build(std::size_t in);                       default: output_width(in)
+//       ensures: the layer is ready for X of `in` columns: arrays that depend on the width
+//       are allocated (at their init_as defaults) on the first call; returns the output width.
+//       throws: as output_width, when built for another width.
+//   std::size_t parameter_count() const;                                    default: 0
+//   parameter_ref<T> parameter(std::size_t i);                   required if count > 0
+//       The trainable arrays, in a fixed order, with their options. The network reads a
+//       const layer's parameters through this member too, and never writes them then.
+//   std::size_t state_count() const;                                        default: 0
+//   array_ref<T> state(std::size_t i);                           required if count > 0
+//       Arrays saved with the model that are not trained by gradients (BatchNorm's running
+//       mean and variance); only a training-mode forward changes them.
+//   std::size_t cache_size(std::size_t rows, std::size_t in) const;         default: 0
+//       Values the layer keeps from a training-mode forward for its backward (a dropout
+//       mask, BatchNorm's x̂ and 1/σ); the workspace holds them.
+//   void forward(rows_ref<const T> x, rows_ref<T> y) const;                     required
+//       Inference: Y = f(X). requires: x.cols == in, y.cols == output_width(in), y does
+//       not overlap x. Const, and writes nothing but y: threads may share the layer.
+//   void forward_train(rows_ref<const T> x, rows_ref<T> y, T* cache,
+//                      training_context& context);                  default: forward(x, y)
+//       Training mode: batch statistics, dropout masks drawn from context.engine; may update
+//       state; cache holds cache_size(x.rows, x.cols) values for backward.
+//   void backward(rows_ref<const T> x, rows_ref<const T> y, const T* cache,
+//                 rows_ref<const T> grad_y, rows_ref<T> grad_x, T* const* grads) const;
+//                                                                                   required
+//       From G = dL/dY (rows, out) after a forward pass that read x, wrote y and filled
+//       cache: writes dL/dX into grad_x unless grad_x.data is nullptr (nobody needs it),
+//       and dL/dp of parameter i into grads[i] (overwritten, not accumulated). Nothing is
+//       divided by the batch size: G already is a gradient of the batch's mean loss.
+//   static L from_config(const layer_config&);         optional: registers L by itself
+// ---------------------------------------------------------------------------------------
+
+namespace detail
+{
+template <class L, class = void>
+struct has_value_type : std::false_type
+{
+};
+template <class L>
+struct has_value_type<L, std::void_t<typename L::value_type>> : std::true_type
+{
+};
+
+template <class L, class = void>
+struct has_kind : std::false_type
+{
+};
+template <class L>
+struct has_kind<L, std::enable_if_t<std::is_convertible_v<decltype(L::kind), std::string_view>>>
+  : std::true_type
+{
+};
+
+template <class L, class T, class = void>
+struct has_forward : std::false_type
+{
+};
+template <class L, class T>
+struct has_forward<L, T,
+                   std::void_t<decltype(std::declval<const L&>().forward(
+                       std::declval<rows_ref<const T>>(), std::declval<rows_ref<T>>()))>>
+  : std::true_type
+{
+};
+
+template <class L, class T, class = void>
+struct has_backward : std::false_type
+{
+};
+template <class L, class T>
+struct has_backward<L, T,
+                    std::void_t<decltype(std::declval<const L&>().backward(
+                        std::declval<rows_ref<const T>>(), std::declval<rows_ref<const T>>(),
+                        std::declval<const T*>(), std::declval<rows_ref<const T>>(),
+                        std::declval<rows_ref<T>>(), std::declval<T* const*>()))>>
+  : std::true_type
+{
+};
+
+#define XTNN_DETAIL_HAS_MEMBER(trait, expression)                                                 \
+    template <class L, class = void>                                                               \
+    struct trait : std::false_type                                                                 \
+    {                                                                                              \
+    };                                                                                             \
+    template <class L>                                                                             \
+    struct trait<L, std::void_t<decltype(expression)>> : std::true_type                            \
+    {                                                                                              \
+    }
+
+XTNN_DETAIL_HAS_MEMBER(has_config, std::declval<const L&>().config());
+XTNN_DETAIL_HAS_MEMBER(has_input_width, std::declval<const L&>().input_width());
+XTNN_DETAIL_HAS_MEMBER(has_output_width, std::declval<const L&>().output_width(std::size_t{}));
+XTNN_DETAIL_HAS_MEMBER(has_build, std::declval<L&>().build(std::size_t{}));
+XTNN_DETAIL_HAS_MEMBER(has_parameter_count, std::declval<const L&>().parameter_count());
+XTNN_DETAIL_HAS_MEMBER(has_state_count, std::declval<const L&>().state_count());
+XTNN_DETAIL_HAS_MEMBER(has_cache_size,
+                       std::declval<const L&>().cache_size(std::size_t{}, std::size_t{}));
+XTNN_DETAIL_HAS_MEMBER(has_forward_train,
+                       std::declval<L&>().forward_train(
+                           std::declval<rows_ref<const typename L::value_type>>(),
+                           std::declval<rows_ref<typename L::value_type>>(),
+                           std::declval<typename L::value_type*>(),
+                           std::declval<training_context&>()));
+XTNN_DETAIL_HAS_MEMBER(has_from_config, L::from_config(std::declval<const layer_config&>()));
+#undef XTNN_DETAIL_HAS_MEMBER
+}  // namespace detail
+
+/// Checks at compile time that L meets the layer contract; each missing required member is
+/// named by its own message. Returns true so it can sit in a static_assert or constexpr.
+template <class L>
+constexpr bool check_layer()
+{
+    static_assert(detail::has_value_type<L>::value,
+                  "xtnn layer contract: the type needs `using value_type = T;` (float or double)");
+    if constexpr (detail::has_value_type<L>::value)
+    {
+        using T = typename L::value_type;
+        static_assert(std::is_floating_point_v<T>,
+                      "xtnn layer contract: value_type must be float or double");
+        static_assert(detail::has_kind<L>::value,
+                      "xtnn layer contract: the type needs `static constexpr std::string_view "
+                      "kind = \"...\";`, the name files and --layers items use");
+        static_assert(detail::has_forward<L, T>::value,
+                      "xtnn layer contract: the type needs `void forward(rows_ref<const T> x, "
+                      "rows_ref<T> y) const`");
+        static_assert(detail::has_backward<L, T>::value,
+                      "xtnn layer contract: the type needs `void backward(rows_ref<const T> x, "
+                      "rows_ref<const T> y, const T* cache, rows_ref<const T> grad_y, "
+                      "rows_ref<T> grad_x, T* const* grads) const`");
+    }
+    return true;
+}
+
+/// True when L meets the layer contract (without the messages of check_layer).
+template <class L, class = void>
+struct is_layer : std::false_type
+{
+};
+template <class L>
+struct is_layer<L, std::enable_if_t<detail::has_value_type<L>::value>>
+  : std::bool_constant<detail::has_kind<L>::value &&
+                       detail::has_forward<L, typename L::value_type>::value &&
+                       detail::has_backward<L, typename L::value_type>::value>
+{
+};
+template <class L>
+inline constexpr bool is_layer_v = is_layer<std::decay_t<L>>::value;
+
+/// How the network faces call a layer: the contract's members, with the defaults of the
+/// optional ones. Every call of a layer in xtnn goes through here.
+template <class L>
+struct layer_traits
+{
+    static_assert(check_layer<L>());
+    using T = typename L::value_type;
+
+    static layer_config config(const L& layer)
+    {
+        if constexpr (detail::has_config<L>::value)
+        {
+            return layer.config();
+        }
+        else
+        {
+            return {};
+        }
+    }
+    static std::size_t input_width(const L& layer)
+    {
+        if constexpr (detail::has_input_width<L>::value)
+        {
+            return layer.input_width();
+        }
+        else
+        {
+            return 0;
+        }
+    }
+    static std::size_t output_width(const L& layer, std::size_t in)
+    {
+        if constexpr (detail::has_output_width<L>::value)
+        {
+            return layer.output_width(in);
+        }
+        else
+        {
+            return in;
+        }
+    }
+    static std::size_t build(L& layer, std::size_t in)
+    {
+        if constexpr (detail::has_build<L>::value)
+        {
+            return layer.build(in);
+        }
+        else
+        {
+            return output_width(layer, in);
+        }
+    }
+    static std::size_t parameter_count(const L& layer)
+    {
+        if constexpr (detail::has_parameter_count<L>::value)
+        {
+            return layer.parameter_count();
+        }
+        else
+        {
+            return 0;
+        }
+    }
+    static parameter_ref<T> parameter(L& layer, std::size_t i)
+    {
+        if constexpr (detail::has_parameter_count<L>::value)
+        {
+            return layer.parameter(i);
+        }
+        else
+        {
+            (void)layer;
+            throw error("xtnn::layer: " + std::string(L::kind) + " has no parameter " +
+                        std::to_string(i));
+        }
+    }
+    static std::size_t state_count(const L& layer)
+    {
+        if constexpr (detail::has_state_count<L>::value)
+        {
+            return layer.state_count();
+        }
+        else
+        {
+            return 0;
+        }
+    }
+    static array_ref<T> state(L& layer, std::size_t i)
+    {
+        if constexpr (detail::has_state_count<L>::value)
+        {
+            return layer.state(i);
+        }
+        else
+        {
+            (void)layer;
+            throw error("xtnn::layer: " + std::string(L::kind) + " has no state array " +
+                        std::to_string(i));
+        }
+    }
+    static std::size_t cache_size(const L& layer, std::size_t rows, std::size_t in)
+    {
+        if constexpr (detail::has_cache_size<L>::value)
+        {
+            return layer.cache_size(rows, in);
+        }
+        else
+        {
+            return 0;
+        }
+    }
+    static void forward_train(L& layer, rows_ref<const T> x, rows_ref<T> y, T* cache,
+                              training_context& context)
+    {
+        if constexpr (detail::has_forward_train<L>::value)
+        {
+            layer.forward_train(x, y, cache, context);
+        }
+        else
+        {
+            layer.forward(x, y);
+        }
+    }
+};
+
+/// The widths of a layer that cannot take `in` columns, as the contract's output_width
+/// throws it: "<kind>: built for 784 inputs; got 100".
+inline shape_error width_error(std::string_view kind, std::size_t built, std::size_t in)
+{
+    return shape_error("xtnn::" + std::string(kind) + ": built for " + std::to_string(built) +
+                       " inputs; got " + std::to_string(in));
+}
+}  // namespace xtnn
