@@ -10,14 +10,14 @@
 #include <benchmark/benchmark.h>
 
 #include <xtnn/blas_threads.hpp>
-#include <xtnn/io/data_dir.hpp>
+#include <xtnn/data/data_dir.hpp>
 
 namespace xtnn_bench
 {
 /// $XTNN_DATA_DIR or ./data.
 inline std::string data_dir()
 {
-    return xtnn::io::resolve_data_dir("");
+    return xtnn::data::resolve_data_dir("");
 }
 
 /// Google Benchmark's main, after choosing the BLAS threads (see blas_threads.hpp).

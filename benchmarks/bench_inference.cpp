@@ -10,7 +10,7 @@
 #include <benchmark/benchmark.h>
 
 #include <xtnn/blas_threads.hpp>
-#include <xtnn/io/mnist.hpp>
+#include <xtnn/data/mnist.hpp>
 #include <xtnn/io/weights.hpp>
 #include <xtnn/xtnn.hpp>
 
@@ -21,7 +21,7 @@ namespace
 struct book_setup
 {
     xtnn::network<float> net;
-    xtnn::io::mnist_split<float> test;
+    xtnn::data::mnist_split<float> test;
     std::vector<std::size_t> labels;
 };
 
@@ -35,7 +35,7 @@ const book_setup* book()
             const std::string dir = xtnn_bench::data_dir();
             auto* s =
                 new book_setup{xtnn::io::load_network<float>(dir + "/dlfs/sample_weight.pkl"),
-                               xtnn::io::load_mnist_part<float>(dir, xtnn::io::mnist_part::test),
+                               xtnn::data::load_mnist_part<float>(dir, xtnn::data::mnist_part::test),
                                {}};
             s->labels = xtnn::class_indices(s->test.labels);
             return s;
@@ -91,14 +91,14 @@ void W1c_batch_10000(benchmark::State& state)
     classify_test_set(state, 10000);
 }
 
-void load_mnist(benchmark::State& state, xtnn::io::mnist_part part)
+void load_mnist(benchmark::State& state, xtnn::data::mnist_part part)
 {
     const std::string dir = xtnn_bench::data_dir();
     for (auto _ : state)
     {
         try
         {
-            auto split = xtnn::io::load_mnist_part<float>(dir, part);
+            auto split = xtnn::data::load_mnist_part<float>(dir, part);
             benchmark::DoNotOptimize(split.images.data());
         }
         catch (const std::exception& e)
@@ -111,11 +111,11 @@ void load_mnist(benchmark::State& state, xtnn::io::mnist_part part)
 
 void load_mnist_test(benchmark::State& state)
 {
-    load_mnist(state, xtnn::io::mnist_part::test);
+    load_mnist(state, xtnn::data::mnist_part::test);
 }
 void load_mnist_train(benchmark::State& state)
 {
-    load_mnist(state, xtnn::io::mnist_part::train);
+    load_mnist(state, xtnn::data::mnist_part::train);
 }
 }  // namespace
 

@@ -16,23 +16,24 @@
 #include <benchmark/benchmark.h>
 
 #include <xtnn/blas_threads.hpp>
-#include <xtnn/init.hpp>
-#include <xtnn/io/mnist.hpp>
-#include <xtnn/trainer.hpp>
+#include <xtnn/nn/init.hpp>
+#include <xtnn/data/mnist.hpp>
+#include <xtnn/xtnn.hpp>
+#include <xtnn/train/fit.hpp>
 
 #include "bench_data.hpp"
 
 namespace
 {
 // Loaded once, outside any timing; nullptr when the data is missing.
-const xtnn::io::mnist_data<float>* mnist()
+const xtnn::data::mnist_data<float>* mnist()
 {
-    static const xtnn::io::mnist_data<float>* data = []() -> xtnn::io::mnist_data<float>*
+    static const xtnn::data::mnist_data<float>* data = []() -> xtnn::data::mnist_data<float>*
     {
         try
         {
-            return new xtnn::io::mnist_data<float>(
-                xtnn::io::load_mnist<float>(xtnn_bench::data_dir()));
+            return new xtnn::data::mnist_data<float>(
+                xtnn::data::load_mnist<float>(xtnn_bench::data_dir()));
         }
         catch (const std::exception& e)
         {
@@ -46,7 +47,7 @@ const xtnn::io::mnist_data<float>* mnist()
 struct workload
 {
     std::vector<std::size_t> widths;
-    xtnn::activation_kind hidden;
+    const char* hidden;  // the activation's kind
     xtnn::init_kind init;
     xtnn::optimizer_options optimizer;
     std::size_t batch;
@@ -61,7 +62,7 @@ void train(benchmark::State& state, const workload& w)
         state.SkipWithError("data not found: set XTNN_DATA_DIR");
         return;
     }
-    xtnn::network<float> initial(w.widths, w.hidden, xtnn::activation_kind::softmax);
+    xtnn::network<float> initial(w.widths, xtnn::make_layer<float>(w.hidden), xtnn::softmax());
     std::mt19937_64 engine(1);
     xtnn::initialize(initial, engine, w.init);
     xtnn::fit_options<float> options;
@@ -93,34 +94,34 @@ void W2b100_sgd_batch_100(benchmark::State& s)
 {
     train(
         s,
-        {{784, 100, 10}, xtnn::activation_kind::sigmoid, xtnn::init_kind::xavier, sgd_01, 100, 1});
+        {{784, 100, 10}, "sigmoid", xtnn::init_kind::xavier, sgd_01, 100, 1});
 }
 void W2b32_sgd_batch_32(benchmark::State& s)
 {
     train(s,
-          {{784, 100, 10}, xtnn::activation_kind::sigmoid, xtnn::init_kind::xavier, sgd_01, 32, 1});
+          {{784, 100, 10}, "sigmoid", xtnn::init_kind::xavier, sgd_01, 32, 1});
 }
 void W2b256_sgd_batch_256(benchmark::State& s)
 {
     train(
         s,
-        {{784, 100, 10}, xtnn::activation_kind::sigmoid, xtnn::init_kind::xavier, sgd_01, 256, 1});
+        {{784, 100, 10}, "sigmoid", xtnn::init_kind::xavier, sgd_01, 256, 1});
 }
 void W3_keras_adam_10_epochs(benchmark::State& s)
 {
     train(s,
-          {{784, 16, 10}, xtnn::activation_kind::sigmoid, xtnn::init_kind::xavier, adam, 1000, 10});
+          {{784, 16, 10}, "sigmoid", xtnn::init_kind::xavier, adam, 1000, 10});
 }
 void W4_relu_512_512_momentum(benchmark::State& s)
 {
     train(
         s,
-        {{784, 512, 512, 10}, xtnn::activation_kind::relu, xtnn::init_kind::he, momentum, 128, 1});
+        {{784, 512, 512, 10}, "relu", xtnn::init_kind::he, momentum, 128, 1});
 }
 void B1_per_sample_sgd(benchmark::State& s)
 {
     train(s, {{784, 100, 10},
-              xtnn::activation_kind::sigmoid,
+              "sigmoid",
               xtnn::init_kind::xavier,
               {xtnn::optimizer_kind::sgd, 0.01},
               1,

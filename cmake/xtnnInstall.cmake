@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: MIT
-# Install rules: the headers, the exported xtnn::xtnn target and a package config, so that
+# Install rules: the headers, the exported targets (xtnn::core, xtnn::io, xtnn::plot and
+# xtnn::xtnn, see CMakeLists.txt) and a package config, so that
 # find_package(xtnn CONFIG REQUIRED) + target_link_libraries(app PRIVATE xtnn::xtnn) works.
 # xtnn is header-only, so everything goes to architecture-independent places.
 include(GNUInstallDirs)
@@ -14,7 +15,7 @@ mark_as_advanced(XTNN_INSTALL_CMAKEDIR)
 install(DIRECTORY "${PROJECT_SOURCE_DIR}/include/xtnn"
         DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}")
 
-install(TARGETS xtnn EXPORT xtnnTargets)
+install(TARGETS xtnn_core xtnn_io xtnn_plot xtnn EXPORT xtnnTargets)
 install(EXPORT xtnnTargets
         NAMESPACE xtnn::
         DESTINATION "${XTNN_INSTALL_CMAKEDIR}")

@@ -15,7 +15,8 @@
 #include <string>
 #include <vector>
 
-#include <xtnn/io/data_dir.hpp>
+#include <xtnn/data/data_dir.hpp>
+#include <xtnn/error.hpp>
 
 namespace xtnn_examples
 {
@@ -171,6 +172,21 @@ private:
     bool m_help = false;
 };
 
+/// parse(value), with an xtnn::error (an unknown name, a bad layer item) reported as a usage
+/// error.
+template <class Parse>
+auto parse_or_usage(Parse parse, const std::string& value)
+{
+    try
+    {
+        return parse(value);
+    }
+    catch (const xtnn::error& e)
+    {
+        throw usage_error(e.what());
+    }
+}
+
 /// Runs an example's body with the shared conventions: usage errors print the usage and
 /// return 2, missing data prints where it looked and how to get it and returns 2, any other
 /// exception prints "error: ..." and returns 1.
@@ -186,7 +202,7 @@ int run(const char* usage, Body&& body)
         std::cerr << "error: " << e.what() << "\n\n" << usage;
         return 2;
     }
-    catch (const xtnn::io::data_not_found& e)
+    catch (const xtnn::data::data_not_found& e)
     {
         std::cerr << e.what() << '\n';
         return 2;

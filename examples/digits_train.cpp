@@ -12,10 +12,8 @@
 #include <vector>
 
 #include <xtnn/blas_threads.hpp>
-#include <xtnn/init.hpp>
-#include <xtnn/io/digits.hpp>
+#include <xtnn/data.hpp>
 #include <xtnn/plot.hpp>
-#include <xtnn/trainer.hpp>
 #include <xtnn/xtnn.hpp>
 
 #include "cli.hpp"
@@ -49,15 +47,15 @@ std::string join(const std::vector<std::size_t>& widths, const char* separator)
     return text;
 }
 
-/// Runs every row of x (N, 64) through `net` and returns layer `layer`'s pre-activation
-/// columns as (z1, z2) coordinate lists.
+/// Runs every row of x (N, 64) through `net` and returns the two output columns of layer
+/// `layer` (a dense layer: its values before the sigmoid that follows) as (z1, z2) lists.
 std::pair<std::vector<double>, std::vector<double>> bottleneck(const xtnn::network<float>& net,
                                                                const xt::xtensor<float, 2>& x,
                                                                std::size_t layer)
 {
     xtnn::workspace<float> ws;
     net.forward_rows(x, 0, x.shape()[0], ws);
-    const auto z = ws.pre_activation(layer);  // (N, 2)
+    const auto z = ws.output(layer);  // (N, 2)
     std::vector<double> z1, z2;
     for (std::size_t r = 0; r < z.shape()[0]; ++r)
     {
@@ -75,11 +73,11 @@ const char* const digit_colors[10] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728"
 /// The scatter plot of the 2-unit layer: a colour per digit, training samples as dots and
 /// test samples as crosses of the same colour.
 xtnn::plot::figure bottleneck_figure(const xtnn::network<float>& net, std::size_t layer,
-                                     const xtnn::io::train_test_split<float>& split)
+                                     const xtnn::data::train_test_split<float>& split,
+                                     const std::string& shape)
 {
     xtnn::plot::panel panel;
-    panel.title = "Layer " + std::to_string(layer + 1) + " pre-activations, network " +
-                  join(net.widths(), "-");
+    panel.title = "Layer " + std::to_string(layer / 2 + 1) + " pre-activations, network " + shape;
     panel.x_label = "z1 (unit 1)";
     panel.y_label = "z2 (unit 2)";
     const auto add =
@@ -142,11 +140,11 @@ int main(int argc, char** argv)
             }
             const std::string plot_path = args.plot_path("--plot");        // .svg or .png
             const std::string scatter_path = args.plot_path("--scatter");  // .svg or .png
-            const std::string data_dir = xtnn::io::resolve_data_dir(args.text("--data"));
+            const std::string data_dir = xtnn::data::resolve_data_dir(args.text("--data"));
             const std::vector<std::size_t> hidden = args.list("--hidden", {20}, 1);
-            std::vector<std::size_t> widths{xtnn::io::digits_pixels};
+            std::vector<std::size_t> widths{xtnn::data::digits_pixels};
             widths.insert(widths.end(), hidden.begin(), hidden.end());
-            widths.push_back(xtnn::io::digits_classes);
+            widths.push_back(xtnn::data::digits_classes);
             // The scatter plot needs a 2-unit hidden layer; find it before training.
             std::size_t scatter_layer = hidden.size();
             for (std::size_t i = 0; i < hidden.size(); ++i)
@@ -171,14 +169,13 @@ int main(int argc, char** argv)
             xtnn::use_default_blas_threads();
 
             // The tutorial standardises all 1797 samples, then takes the first 300 as test set.
-            xtnn::io::digits_set<float> digits = xtnn::io::load_digits<float>(data_dir);
-            digits.images = xtnn::io::standardize(digits.images);
-            const auto split = xtnn::io::split_first_as_test(digits, 300);
-            const auto y_train = xtnn::io::one_hot<float>(split.y_train);
-            const auto y_test = xtnn::io::one_hot<float>(split.y_test);
+            xtnn::data::digits_set<float> digits = xtnn::data::load_digits<float>(data_dir);
+            digits.images = xtnn::data::standardize(digits.images);
+            const auto split = xtnn::data::split_first_as_test(digits, 300);
+            const auto y_train = xtnn::data::one_hot<float>(split.y_train, 10);
+            const auto y_test = xtnn::data::one_hot<float>(split.y_test, 10);
 
-            xtnn::network<float> net(widths, xtnn::activation_kind::sigmoid,
-                                     xtnn::activation_kind::softmax);
+            xtnn::network<float> net(widths, xtnn::sigmoid(), xtnn::softmax());
             std::mt19937_64 engine(options.seed);
             xtnn::initialize(net, engine, xtnn::init_kind::xavier);  // W ~ N(0, 1/n_in)
             std::printf("network %s (sigmoid, softmax), N(0, 1/sqrt(n_in)) init; per-sample SGD "
@@ -223,7 +220,10 @@ int main(int argc, char** argv)
             }
             if (!scatter_path.empty())
             {
-                xtnn::plot::save(bottleneck_figure(net, scatter_layer, split), scatter_path);
+                // dense layer k is the network's layer 2k: each is followed by its sigmoid
+                xtnn::plot::save(
+                    bottleneck_figure(net, 2 * scatter_layer, split, join(widths, "-")),
+                    scatter_path);
                 std::printf("saved the layer %zu scatter plot to \"%s\"\n", scatter_layer + 1,
                             scatter_path.c_str());
             }

@@ -12,10 +12,8 @@
 #include <string>
 
 #include <xtnn/blas_threads.hpp>
-#include <xtnn/init.hpp>
-#include <xtnn/io/mnist.hpp>
+#include <xtnn/data/mnist.hpp>
 #include <xtnn/plot.hpp>
-#include <xtnn/trainer.hpp>
 #include <xtnn/xtnn.hpp>
 
 #include "cli.hpp"
@@ -58,7 +56,7 @@ int main(int argc, char** argv)
                 return 0;
             }
             const std::string plot_path = args.plot_path("--plot");  // .svg or .png
-            const std::string data_dir = xtnn::io::resolve_data_dir(args.text("--data"));
+            const std::string data_dir = xtnn::data::resolve_data_dir(args.text("--data"));
             const std::uint64_t seed = args.number("--seed", 1);
 
             // model.compile(optimizer=Adam(), loss="categorical_crossentropy")
@@ -79,15 +77,14 @@ int main(int argc, char** argv)
             xtnn::use_default_blas_threads();
 
             // to_categorical(y): one-hot labels, as the tutorial feeds them
-            xtnn::io::mnist_options load;
+            xtnn::data::mnist_options load;
             load.one_hot_label = true;
             const auto train =
-                xtnn::io::load_mnist_part<float>(data_dir, xtnn::io::mnist_part::train, load);
+                xtnn::data::load_mnist_part<float>(data_dir, xtnn::data::mnist_part::train, load);
             const auto test =
-                xtnn::io::load_mnist_part<float>(data_dir, xtnn::io::mnist_part::test, load);
+                xtnn::data::load_mnist_part<float>(data_dir, xtnn::data::mnist_part::test, load);
 
-            xtnn::network<float> net({784, 16, 10}, xtnn::activation_kind::sigmoid,
-                                     xtnn::activation_kind::softmax);
+            xtnn::network<float> net({784, 16, 10}, xtnn::sigmoid(), xtnn::softmax());
             std::mt19937_64 engine(seed);
             xtnn::initialize(net, engine, xtnn::init_kind::glorot_uniform);  // as Keras
             std::printf("Dense(16, sigmoid, input 784) -> Dense(10, softmax): 12730 parameters; "

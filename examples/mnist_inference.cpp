@@ -10,9 +10,9 @@
 #include <vector>
 
 #include <xtnn/blas_threads.hpp>
-#include <xtnn/io/data_dir.hpp>
+#include <xtnn/data/data_dir.hpp>
 #include <xtnn/io/image.hpp>
-#include <xtnn/io/mnist.hpp>
+#include <xtnn/data/mnist.hpp>
 #include <xtnn/io/weights.hpp>
 #include <xtnn/xtnn.hpp>
 
@@ -22,7 +22,7 @@ namespace
 {
 const char* const usage =
     "usage: mnist_inference [--data DIR] [--weights FILE] [--batch N] [--no-normalize]\n"
-    "                       [--hidden-activation sigmoid|relu|tanh] [--misclassified FILE.png]\n"
+    "                       [--hidden-activation KIND] [--misclassified FILE.png]\n"
     "Classifies the 10,000 MNIST test images with a pretrained network, one at a time and\n"
     "in batches, and prints the accuracy and speed of each.\n"
     "  --data DIR     folder holding mnist/ (and dlfs/); default $XTNN_DATA_DIR, else ./data\n"
@@ -30,7 +30,8 @@ const char* const usage =
     "                 come from it (default DIR/dlfs/sample_weight.pkl, the book's weights)\n"
     "  --batch N      images per batch in the batched run (default 100)\n"
     "  --no-normalize feed raw 0..255 pixels, as the book's normalize=False\n"
-    "  --hidden-activation A  activation of the hidden layers (default sigmoid); the output\n"
+    "  --hidden-activation KIND  activation after each hidden layer (default sigmoid): any\n"
+    "                 activation layer item, e.g. relu, tanh, leaky_relu:0.1, gelu; the output\n"
     "                 layer is softmax\n"
     "  --misclassified FILE.png  save a grid of the test digits the network got wrong, each\n"
     "                 captioned with the predicted and the true label (the book's ch08)\n";
@@ -99,21 +100,6 @@ void save_misclassified(const std::string& path, const xt::xarray<float>& images
                 wrong);
 }
 
-std::string describe(const xtnn::network<float>& net)
-{
-    std::string text;
-    for (std::size_t width : net.widths())
-    {
-        text += (text.empty() ? "" : "-") + std::to_string(width);
-    }
-    text += " (";
-    for (std::size_t i = 0; i < net.depth(); ++i)
-    {
-        text +=
-            std::string(i ? ", " : "") + std::string(xtnn::to_string(net.layer(i).activation()));
-    }
-    return text + ")";
-}
 }  // namespace
 
 int main(int argc, char** argv)
@@ -131,30 +117,23 @@ int main(int argc, char** argv)
                 std::cout << usage;
                 return 0;
             }
-            const std::string data_dir = xtnn::io::resolve_data_dir(args.text("--data"));
+            const std::string data_dir = xtnn::data::resolve_data_dir(args.text("--data"));
             const std::string weights =
                 args.text("--weights", data_dir + "/dlfs/sample_weight.pkl");
             const std::size_t batch = args.number("--batch", 100, 1);
-            xtnn::activation_kind hidden = xtnn::activation_kind::sigmoid;
-            try
-            {
-                hidden = xtnn::parse_activation(args.text("--hidden-activation", "sigmoid"));
-            }
-            catch (const xtnn::error& e)
-            {
-                throw xtnn_examples::usage_error(e.what());
-            }
+            const xtnn::any_layer<float> hidden = xtnn_examples::parse_or_usage(
+                [](const std::string& item) { return xtnn::make_layer<float>(item); },
+                args.text("--hidden-activation", "sigmoid"));
             xtnn::use_default_blas_threads();
 
-            xtnn::io::mnist_options options;
+            xtnn::data::mnist_options options;
             options.normalize = !args.has("--no-normalize");
             const auto test =
-                xtnn::io::load_mnist_part<float>(data_dir, xtnn::io::mnist_part::test, options);
+                xtnn::data::load_mnist_part<float>(data_dir, xtnn::data::mnist_part::test, options);
             const std::vector<std::size_t> labels = xtnn::class_indices(test.labels);
-            const auto net =
-                xtnn::io::load_network<float>(weights, hidden, xtnn::activation_kind::softmax);
+            const auto net = xtnn::io::load_network<float>(weights, hidden, xtnn::softmax());
 
-            std::printf("network: %s from \"%s\"\n", describe(net).c_str(), weights.c_str());
+            std::printf("network: %s from \"%s\"\n", net.describe().c_str(), weights.c_str());
             std::printf("test set: %zu images, pixels %s\n", labels.size(),
                         options.normalize ? "/ 255 (normalize)" : "0..255 (no normalize)");
             report("per sample", classify(net, test.images, labels, 1), labels.size());

@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include <xtnn/io/data_dir.hpp>
+#include <xtnn/data/data_dir.hpp>
 #include <xtnn/io/image.hpp>
-#include <xtnn/io/mnist.hpp>
+#include <xtnn/data/mnist.hpp>
 
 #include "cli.hpp"
 
@@ -52,9 +52,9 @@ int main(int argc, char** argv)
             const std::string png = args.text("--png");
 
             // The loader looks in the data directory itself and in its mnist/ subdirectory.
-            const std::string dir = xtnn::io::resolve_data_dir(args.text("--data"));
-            const auto split = xtnn::io::load_mnist_part<float>(
-                dir, train ? xtnn::io::mnist_part::train : xtnn::io::mnist_part::test,
+            const std::string dir = xtnn::data::resolve_data_dir(args.text("--data"));
+            const auto split = xtnn::data::load_mnist_part<float>(
+                dir, train ? xtnn::data::mnist_part::train : xtnn::data::mnist_part::test,
                 {true, true, false});
             const std::string set_name = train ? "x_train" : "x_test";
             if (index >= split.size() || count > split.size() - index)

@@ -8,15 +8,13 @@
 #include <iostream>
 #include <random>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <xtnn/blas_threads.hpp>
-#include <xtnn/confusion.hpp>
-#include <xtnn/init.hpp>
-#include <xtnn/io/mnist.hpp>
+#include <xtnn/data/mnist.hpp>
 #include <xtnn/io/weights.hpp>
 #include <xtnn/plot.hpp>
-#include <xtnn/trainer.hpp>
 #include <xtnn/xtnn.hpp>
 
 #include "cli.hpp"
@@ -24,45 +22,101 @@
 namespace
 {
 const char* const usage =
-    "usage: mnist_train [--data DIR] [--hidden 256[,128...]] [--activation sigmoid|relu|tanh]\n"
-    "                   [--optimizer sgd|momentum|nesterov|adagrad|rmsprop|adam] [--lr X]\n"
-    "                   [--batch N] [--epochs N] [--dropout P] [--weight-decay X] [--seed N]\n"
-    "                   [--init normal|xavier|he|glorot_uniform] [--validation-split F] [--save "
-    "FILE.npz]\n"
-    "                   [--history FILE] [--quiet]\n"
-    "Trains a 784-...-10 network (softmax + cross-entropy) on the 60,000 MNIST training\n"
-    "images and reports its accuracy on the 10,000 test images.\n"
+    "usage: mnist_train [--data DIR] [--hidden 256[,128...]] [--activation KIND] [--batch-norm]\n"
+    "                   [--dropout P] [--layers SPEC]\n"
+    "                   [--optimizer sgd|momentum|nesterov|adagrad|rmsprop|adam|adamw] [--lr X]\n"
+    "                   [--batch N] [--epochs N] [--weight-decay X] [--seed N]\n"
+    "                   [--init normal|xavier|he|glorot_uniform] [--validation-split F]\n"
+    "                   [--save FILE.npz] [--history FILE.svg|FILE.png] [--quiet]\n"
+    "Trains a network (softmax + cross-entropy) on the 60,000 MNIST training images and\n"
+    "reports its accuracy on the 10,000 test images.\n"
     "  --data DIR        folder holding mnist/; default $XTNN_DATA_DIR, else ./data\n"
     "  --hidden LIST     hidden layer widths (default 256)\n"
-    "  --activation A    hidden activation (default relu)\n"
+    "  --activation KIND activation after each hidden layer (default relu): identity, sigmoid,\n"
+    "                    tanh, relu, leaky_relu[:alpha], elu[:alpha], gelu[:tanh], silu,\n"
+    "                    softplus\n"
+    "  --batch-norm      BatchNorm after every hidden dense layer, before its activation\n"
+    "  --dropout P       dropout after every hidden activation (default 0)\n"
+    "  --layers SPEC     the whole layer list instead of the four flags above, e.g.\n"
+    "                    \"dense:256,batch_norm,relu,dropout:0.2,dense:10,softmax\" (the input\n"
+    "                    width comes from the data; it must end in softmax)\n"
     "  --optimizer O     update rule (default adam)\n"
-    "  --lr X            learning rate (default 0.001 for adam/rmsprop, 0.01 for adagrad\n"
+    "  --lr X            learning rate (default 0.001 for adam/adamw/rmsprop, 0.01 for adagrad\n"
     "                    and momentum/nesterov, 0.1 for sgd)\n"
     "  --batch N         mini-batch size; 1 = per-sample SGD (default 128)\n"
     "  --epochs N        passes over the training set (default 10)\n"
-    "  --dropout P       drop rate after every hidden layer (default 0)\n"
-    "  --weight-decay X  L2 penalty on the weights (default 0)\n"
+    "  --weight-decay X  L2 penalty on the kernels (AdamW: its decoupled decay) (default 0)\n"
     "  --seed N          seeds initialisation, shuffles and dropout (default 1)\n"
-    "  --init I          weight initialisation (default he for relu, xavier otherwise)\n"
+    "  --init I          weight initialisation (default he for the ReLU family, xavier\n"
+    "                    otherwise)\n"
     "  --validation-split F  hold out the last fraction F of the training set and validate\n"
     "                    on it each epoch; without it the test set is scored each epoch, as\n"
     "                    the book does (for watching only: nothing is tuned on it)\n"
-    "  --save FILE.npz   write the trained weights (W1, b1 ... WN, bN); score them again with\n"
-    "                    mnist_inference --weights FILE.npz --hidden-activation A\n"
+    "  --save FILE.npz   write the trained weights (W1, b1 ... WN, bN; dense layers only);\n"
+    "                    score them again with mnist_inference --weights FILE.npz\n"
+    "                    --hidden-activation KIND\n"
     "  --history FILE    write the loss and accuracy curves, .svg or .png\n"
     "  --quiet           no progress lines\n";
 
-template <class Parse>
-auto parse_or_usage(Parse parse, const std::string& value)
+/// The network the flags describe: 784 inputs, then for each hidden width a dense layer,
+/// BatchNorm if asked, the activation and dropout if asked; then dense(10) and softmax.
+xtnn::network<float> build_network(const xtnn_examples::arguments& args, std::size_t inputs)
 {
-    try
+    if (args.has("--layers"))
     {
-        return parse(value);
+        for (const char* flag : {"--hidden", "--activation", "--batch-norm", "--dropout"})
+        {
+            if (args.has(flag))
+            {
+                std::fprintf(stderr, "note: --layers gives the whole network; %s is ignored\n",
+                             flag);
+            }
+        }
+        return xtnn_examples::parse_or_usage(
+            [&](const std::string& spec) { return xtnn::parse_network<float>(spec, inputs); },
+            args.text("--layers"));
     }
-    catch (const xtnn::error& e)
+    const std::vector<std::size_t> hidden = args.list("--hidden", {256}, 1);
+    const auto activation = xtnn_examples::parse_or_usage(
+        [](const std::string& item) { return xtnn::make_layer<float>(item); },
+        args.text("--activation", "relu"));
+    const double dropout = args.real("--dropout", 0);
+    if (dropout >= 1)
     {
-        throw xtnn_examples::usage_error(e.what());
+        throw xtnn_examples::usage_error("--dropout expects a fraction below 1");
     }
+    xtnn::network<float> net(inputs);
+    for (std::size_t width : hidden)
+    {
+        net.add(xtnn::dense(width));
+        if (args.has("--batch-norm"))
+        {
+            net.add(xtnn::batch_norm());
+        }
+        net.add(activation);
+        if (dropout > 0)
+        {
+            net.add(xtnn::dropout(dropout));
+        }
+    }
+    net.add(xtnn::dense(10)).add(xtnn::softmax());
+    return net;
+}
+
+/// He for the ReLU family (the book's advice for ReLU, and for its smooth cousins), Xavier
+/// for the saturating activations.
+std::string default_init(const xtnn::network<float>& net)
+{
+    for (std::size_t i = 0; i < net.size(); ++i)
+    {
+        const std::string_view kind = net.layer(i).kind();
+        if (kind == "relu" || kind == "leaky_relu" || kind == "elu" || kind == "gelu" ||
+            kind == "silu")
+        {
+            return "he";
+        }
+    }
+    return "xavier";
 }
 
 double default_learning_rate(xtnn::optimizer_kind kind)
@@ -87,71 +141,62 @@ int main(int argc, char** argv)
         usage,
         [&]
         {
-            const xtnn_examples::arguments args(argc, argv,
-                                                {"--data", "--hidden", "--activation",
-                                                 "--optimizer", "--lr", "--batch", "--epochs",
-                                                 "--dropout", "--weight-decay", "--seed", "--init",
-                                                 "--validation-split", "--save", "--history"},
-                                                {"--quiet"});
+            const xtnn_examples::arguments args(
+                argc, argv,
+                {"--data", "--hidden", "--activation", "--dropout", "--layers", "--optimizer",
+                 "--lr", "--batch", "--epochs", "--weight-decay", "--seed", "--init",
+                 "--validation-split", "--save", "--history"},
+                {"--batch-norm", "--quiet"});
             if (args.help())
             {
                 std::cout << usage;
                 return 0;
             }
             const std::string history_path = args.plot_path("--history");  // .svg or .png
-            const std::string data_dir = xtnn::io::resolve_data_dir(args.text("--data"));
-            const std::vector<std::size_t> hidden = args.list("--hidden", {256}, 1);
-            const auto activation =
-                parse_or_usage([](const std::string& s) { return xtnn::parse_activation(s); },
-                               args.text("--activation", "relu"));
-            const auto init = parse_or_usage(
-                [](const std::string& s) { return xtnn::parse_init(s); },
-                args.text("--init", activation == xtnn::activation_kind::relu ? "he" : "xavier"));
-
+            const std::string data_dir = xtnn::data::resolve_data_dir(args.text("--data"));
             xtnn::fit_options<float> options;
             options.optimizer.kind =
-                parse_or_usage([](const std::string& s) { return xtnn::parse_optimizer(s); },
+                xtnn_examples::parse_or_usage(
+                    [](const std::string& s) { return xtnn::parse_optimizer(s); },
                                args.text("--optimizer", "adam"));
             options.optimizer.learning_rate =
                 args.real("--lr", default_learning_rate(options.optimizer.kind));
             options.optimizer.weight_decay = args.real("--weight-decay", 0);
             options.batch_size = args.number("--batch", 128, 1);
             options.epochs = args.number("--epochs", 10, 1);
-            options.dropout = args.real("--dropout", 0);
             options.seed = args.number("--seed", 1);
             options.validation_split = args.real("--validation-split", 0);
             options.verbose = args.has("--quiet") ? xtnn::verbosity::silent : xtnn::verbosity::bar;
-            if (options.dropout >= 1 || options.validation_split >= 1)
+            if (options.validation_split >= 1)
             {
-                throw xtnn_examples::usage_error("--dropout and --validation-split expect a "
-                                                 "fraction below 1");
+                throw xtnn_examples::usage_error("--validation-split expects a fraction below 1");
             }
             xtnn::use_default_blas_threads();
 
             const auto train =
-                xtnn::io::load_mnist_part<float>(data_dir, xtnn::io::mnist_part::train);
+                xtnn::data::load_mnist_part<float>(data_dir, xtnn::data::mnist_part::train);
             const auto test =
-                xtnn::io::load_mnist_part<float>(data_dir, xtnn::io::mnist_part::test);
+                xtnn::data::load_mnist_part<float>(data_dir, xtnn::data::mnist_part::test);
 
-            std::vector<std::size_t> widths{train.images.shape()[1]};
-            widths.insert(widths.end(), hidden.begin(), hidden.end());
-            widths.push_back(10);
-            xtnn::network<float> net(widths, activation, xtnn::activation_kind::softmax);
+            xtnn::network<float> net = build_network(args, train.images.shape()[1]);
+            if (net.layer(net.size() - 1).kind() != "softmax" || net.outputs() != 10)
+            {
+                throw xtnn_examples::usage_error("the network must end in 10 outputs and a "
+                                                 "softmax; got " +
+                                                 net.describe());
+            }
+            const auto init = xtnn_examples::parse_or_usage(
+                [](const std::string& name) { return xtnn::parse_init(name); },
+                args.text("--init", default_init(net)));
             std::mt19937_64 engine(options.seed);
             xtnn::initialize(net, engine, init);
 
-            std::string shape;
-            for (std::size_t width : widths)
-            {
-                shape += (shape.empty() ? "" : "-") + std::to_string(width);
-            }
-            std::printf("network %s (%s, softmax), %s init; %s lr %g, batch %zu, %zu epochs, "
-                        "dropout %g, weight decay %g, seed %llu\n",
-                        shape.c_str(), std::string(xtnn::to_string(activation)).c_str(),
-                        std::string(xtnn::to_string(init)).c_str(),
+            std::printf("network %s, %s init; %s lr %g, batch %zu, %zu epochs, weight decay %g, "
+                        "seed %llu\n",
+                        net.describe().c_str(), std::string(xtnn::to_string(init)).c_str(),
                         std::string(xtnn::to_string(options.optimizer.kind)).c_str(),
                         options.optimizer.learning_rate, options.batch_size, options.epochs,
-                        options.dropout, options.optimizer.weight_decay,
+                        options.optimizer.weight_decay,
                         static_cast<unsigned long long>(options.seed));
             std::fflush(stdout);
 
@@ -175,6 +220,7 @@ int main(int argc, char** argv)
             }
             if (!history_path.empty())
             {
+                const std::string shape = net.describe().substr(0, net.describe().find(' '));
                 xtnn::plot::figure figure = xtnn::plot::history_figure(h, "MNIST " + shape);
                 if (options.validation_split == 0)
                 {

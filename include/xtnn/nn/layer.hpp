@@ -5,6 +5,7 @@
 // them like the built-in ones (see any_layer.hpp and registry.hpp).
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -84,7 +85,7 @@ struct array_shape
     std::vector<std::size_t> to_vector() const { return {begin(), end()}; }
     friend bool operator==(const array_shape& a, const array_shape& b)
     {
-        return a.to_vector() == b.to_vector();
+        return a.rank == b.rank && std::equal(a.begin(), a.end(), b.begin());  // no allocation
     }
     friend bool operator!=(const array_shape& a, const array_shape& b) { return !(a == b); }
 };

@@ -112,6 +112,7 @@ struct history
     std::vector<double> accuracy() const { return series(&epoch_record::accuracy); }
     std::vector<double> val_loss() const { return series(&epoch_record::val_loss); }
     std::vector<double> val_accuracy() const { return series(&epoch_record::val_accuracy); }
+    std::vector<double> learning_rates() const { return series(&epoch_record::learning_rate); }
 
     /// True when any epoch carries validation figures.
     bool has_validation() const

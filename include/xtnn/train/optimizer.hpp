@@ -94,7 +94,7 @@ template <class T = float>
 class optimizer
 {
 public:
-    using rule = std::variant<update::sgd, update::momentum, update::nesterov, update::adagrad,
+    using update_rule = std::variant<update::sgd, update::momentum, update::nesterov, update::adagrad,
                               update::rmsprop, update::adam, update::adamw>;
 
     /// @throws xtnn::error for a negative or non-finite learning rate, momentum, beta or rho
@@ -187,7 +187,7 @@ private:
         }
     }
 
-    static rule make_rule(const optimizer_options& o)
+    static update_rule make_rule(const optimizer_options& o)
     {
         switch (o.kind)
         {
@@ -287,7 +287,7 @@ private:
     }
 
     optimizer_options m_options;
-    rule m_rule;
+    update_rule m_rule;
     std::vector<std::array<std::vector<T>, 2>> m_state;  // per parameter: up to two arrays
     std::vector<std::string> m_names;                    // the parameter each state is for
     std::size_t m_iterations = 0;

@@ -1,19 +1,39 @@
 # SPDX-License-Identifier: MIT
-# Assertions the packaging consumers make at configure time on what xtnn gave them.
+# What the packaging consumers build, and the assertions they make at configure time on what
+# xtnn gave them.
 
-# xtnn::xtnn carries include dirs, C++17 and its dependencies, never flags: warning or -march
-# options on the interface target would be forced on every consumer.
-function(xtnn_consumer_check_target)
-    if(NOT TARGET xtnn::xtnn)
-        message(FATAL_ERROR "xtnn consumer: no target xtnn::xtnn after bringing in xtnn")
-    endif()
-    foreach(_property INTERFACE_COMPILE_OPTIONS INTERFACE_LINK_OPTIONS)
-        get_target_property(_value xtnn::xtnn ${_property})
-        if(_value)
-            message(FATAL_ERROR "xtnn consumer: xtnn::xtnn has ${_property} \"${_value}\"; "
-                                "expected none (flags must not leak into consumers)")
+# Three programs, one per way of using xtnn: the core alone, the core with the file formats,
+# and everything (main.cpp, which the tests run for its version line).
+function(xtnn_consumer_add_programs)
+    add_executable(consumer_core "${CMAKE_CURRENT_LIST_DIR}/../consumer/core.cpp")
+    target_link_libraries(consumer_core PRIVATE xtnn::core)
+    add_executable(consumer_io "${CMAKE_CURRENT_LIST_DIR}/../consumer/io.cpp")
+    target_link_libraries(consumer_io PRIVATE xtnn::io)
+    add_executable(consumer "${CMAKE_CURRENT_LIST_DIR}/../consumer/main.cpp")
+    target_link_libraries(consumer PRIVATE xtnn::xtnn)
+endfunction()
+
+# The targets carry include dirs, C++17 and their dependencies, never flags: warning or -march
+# options on an interface target would be forced on every consumer. xtnn::core links neither
+# zlib nor dl: an inference-only program needs neither.
+function(xtnn_consumer_check_targets)
+    foreach(_target xtnn::core xtnn::io xtnn::plot xtnn::xtnn)
+        if(NOT TARGET ${_target})
+            message(FATAL_ERROR "xtnn consumer: no target ${_target} after bringing in xtnn")
         endif()
+        foreach(_property INTERFACE_COMPILE_OPTIONS INTERFACE_LINK_OPTIONS)
+            get_target_property(_value ${_target} ${_property})
+            if(_value)
+                message(FATAL_ERROR "xtnn consumer: ${_target} has ${_property} \"${_value}\"; "
+                                    "expected none (flags must not leak into consumers)")
+            endif()
+        endforeach()
     endforeach()
+    get_target_property(_core_links xtnn::core INTERFACE_LINK_LIBRARIES)
+    if(_core_links MATCHES "ZLIB|(^|;)dl(;|$)|CMAKE_DL_LIBS")
+        message(FATAL_ERROR "xtnn consumer: xtnn::core links \"${_core_links}\"; expected "
+                            "xtensor and xtensor-blas only")
+    endif()
 endfunction()
 
 # Brought in as a subproject (add_subdirectory, FetchContent), xtnn adds its library target
@@ -29,7 +49,8 @@ function(xtnn_consumer_check_subproject xtnn_source_dir)
         message(FATAL_ERROR "xtnn consumer: xtnn added subdirectories \"${_subdirs}\"; expected none")
     endif()
     get_property(_targets DIRECTORY "${xtnn_source_dir}" PROPERTY BUILDSYSTEM_TARGETS)
-    if(NOT _targets STREQUAL "xtnn")
-        message(FATAL_ERROR "xtnn consumer: xtnn defined targets \"${_targets}\"; expected only \"xtnn\"")
+    if(NOT _targets STREQUAL "xtnn_core;xtnn_io;xtnn_plot;xtnn")
+        message(FATAL_ERROR "xtnn consumer: xtnn defined targets \"${_targets}\"; expected only "
+                            "the library's components xtnn_core, xtnn_io, xtnn_plot and xtnn")
     endif()
 endfunction()

@@ -9,7 +9,7 @@
 
 #include <catch2/catch.hpp>
 
-#include <xtnn/init.hpp>
+#include <xtnn/nn.hpp>
 
 namespace
 {
@@ -17,11 +17,20 @@ template <class T>
 std::vector<T> all_weights(const xtnn::network<T>& net)
 {
     std::vector<T> values;
-    for (std::size_t i = 0; i < net.depth(); ++i)
+    for (std::size_t i = 0; i < net.size(); ++i)
     {
-        values.insert(values.end(), net.layer(i).weights().begin(), net.layer(i).weights().end());
+        if (const auto* d = net.layer(i).template get_if<xtnn::dense<T>>())
+        {
+            values.insert(values.end(), d->kernel().begin(), d->kernel().end());
+        }
     }
     return values;
+}
+
+template <class T>
+const xtnn::matrix<T>& kernel(const xtnn::network<T>& net, std::size_t i = 0)
+{
+    return net.template layer<xtnn::dense<T>>(i).kernel();
 }
 
 template <class T>
@@ -50,8 +59,7 @@ TEMPLATE_TEST_CASE("init: the same seed gives the same weights bit for bit, anot
     for (auto kind : {xtnn::init_kind::normal, xtnn::init_kind::xavier, xtnn::init_kind::he})
     {
         INFO("init " << xtnn::to_string(kind));
-        xtnn::network<TestType> a(widths, xtnn::activation_kind::sigmoid,
-                                  xtnn::activation_kind::softmax);
+        xtnn::network<TestType> a(widths, xtnn::sigmoid(), xtnn::softmax());
         auto b = a;
         auto c = a;
         std::mt19937 engine_a(42), engine_b(42), engine_c(43);
@@ -62,7 +70,7 @@ TEMPLATE_TEST_CASE("init: the same seed gives the same weights bit for bit, anot
         REQUIRE_FALSE(same_bits(all_weights(a), all_weights(c)));
     }
     // A 64-bit engine works too, and gives its own reproducible sequence.
-    xtnn::network<TestType> d({3, 4}, xtnn::activation_kind::relu, xtnn::activation_kind::relu);
+    xtnn::network<TestType> d({3, 4}, xtnn::relu(), xtnn::relu());
     auto e = d;
     std::mt19937_64 engine_d(1), engine_e(1);
     xtnn::initialize(d, engine_d, xtnn::init_kind::he);
@@ -94,23 +102,22 @@ TEST_CASE("init: the normal sampler is the documented Box–Muller transform of 
 
 TEST_CASE("init: xavier has std 1/sqrt(n_in), he sqrt(2/n_in), normal the std given; biases 0")
 {
-    xtnn::network<double> net({784, 100}, xtnn::activation_kind::relu, xtnn::activation_kind::relu);
+    xtnn::network<double> net({784, 100}, xtnn::relu(), xtnn::relu());
     std::mt19937 engine(2024);
-    net.layer(0).bias().fill(3.0);
+    net.layer<xtnn::dense<double>>(0).bias().fill(3.0);
     xtnn::initialize(net, engine, xtnn::init_kind::xavier);
-    REQUIRE(sample_std(net.layer(0).weights()) == Approx(1.0 / 28).epsilon(0.02));
-    REQUIRE(std::all_of(net.layer(0).bias().begin(), net.layer(0).bias().end(),
-                        [](double v) { return v == 0.0; }));
+    REQUIRE(sample_std(kernel(net)) == Approx(1.0 / 28).epsilon(0.02));
+    const auto& bias = net.layer<xtnn::dense<double>>(0).bias();
+    REQUIRE(std::all_of(bias.begin(), bias.end(), [](double v) { return v == 0.0; }));
     xtnn::initialize(net, engine, xtnn::init_kind::he);
-    REQUIRE(sample_std(net.layer(0).weights()) == Approx(std::sqrt(2.0 / 784)).epsilon(0.02));
+    REQUIRE(sample_std(kernel(net)) == Approx(std::sqrt(2.0 / 784)).epsilon(0.02));
     xtnn::initialize(net, engine, xtnn::init_kind::normal, 0.01);
-    REQUIRE(sample_std(net.layer(0).weights()) == Approx(0.01).epsilon(0.02));
+    REQUIRE(sample_std(kernel(net)) == Approx(0.01).epsilon(0.02));
 
     // The std is not deduced: a double literal works for a float network too.
-    xtnn::network<float> small({10, 4}, xtnn::activation_kind::relu, xtnn::activation_kind::relu);
+    xtnn::network<float> small({10, 4}, xtnn::relu(), xtnn::relu());
     xtnn::initialize(small, engine, xtnn::init_kind::normal, 0.01);
-    xtnn::initialize(small.layer(0), engine, xtnn::init_kind::he);
-    REQUIRE(small.layer(0).weights()(0, 0) != 0.0f);
+    REQUIRE(kernel(small)(0, 0) != 0.0f);
 }
 
 TEST_CASE("init: names parse and print")
@@ -128,11 +135,10 @@ TEST_CASE("init: names parse and print")
 TEST_CASE("init: glorot_uniform draws U(-l, l), l = sqrt(6 / (n_in + n_out)), as Keras")
 {
     // 784 -> 16: l = sqrt(6 / 800) = 0.0866025; U(-l, l) has variance l^2 / 3 = 0.0025.
-    xtnn::network<double> net({784, 16}, xtnn::activation_kind::sigmoid,
-                              xtnn::activation_kind::softmax);
+    xtnn::network<double> net({784, 16}, xtnn::sigmoid(), xtnn::softmax());
     std::mt19937_64 engine(7);
     xtnn::initialize(net, engine, xtnn::init_kind::glorot_uniform);
-    const auto& w = net.layer(0).weights();
+    const auto& w = kernel(net);
     const double limit = 0.0866025403784;
     double sum = 0, sum_sq = 0;
     for (double v : w)
@@ -144,11 +150,33 @@ TEST_CASE("init: glorot_uniform draws U(-l, l), l = sqrt(6 / (n_in + n_out)), as
     const double n = static_cast<double>(w.size());
     REQUIRE(sum / n == Approx(0.0).margin(0.002));
     REQUIRE(sum_sq / n == Approx(0.0025).epsilon(0.03));
-    REQUIRE(xt::all(xt::equal(net.layer(0).bias(), 0.0)));
+    REQUIRE(xt::all(xt::equal(net.layer<xtnn::dense<double>>(0).bias(), 0.0)));
 
     // Each weight is l * (2u - 1) with u = (k + 0.5) / 2^32, k the low 32 bits of one draw.
     std::mt19937_64 replay(7);
     const auto k = static_cast<std::uint32_t>(replay() & 0xFFFFFFFFu);
     const double u = (static_cast<double>(k) + 0.5) / 4294967296.0;
     REQUIRE(w(0, 0) == Approx(limit * (2 * u - 1)).epsilon(1e-12));
+}
+
+TEST_CASE("init: what each parameter is set to comes from its options, whatever the layer")
+{
+    // A BatchNorm's gamma goes back to 1 and beta to 0; a dense kernel is drawn, its bias zeroed;
+    // a kernel frozen as zeros stays zeros.
+    xtnn::network<double> net{xtnn::dense(4, 3), xtnn::batch_norm(), xtnn::relu(), xtnn::dense(2)};
+    auto& bn = net.layer<xtnn::batch_norm<double>>(1);
+    bn.gamma().fill(5);
+    bn.beta().fill(5);
+    net.layer<xtnn::dense<double>>(3).kernel_options().init = xtnn::init_as::zeros;
+    std::mt19937_64 engine(11);
+    xtnn::initialize(net, engine, xtnn::init_kind::he);
+    REQUIRE((bn.gamma() == xtnn::vector<double>{1, 1, 1}));
+    REQUIRE((bn.beta() == xtnn::vector<double>{0, 0, 0}));
+    REQUIRE(xt::all(xt::equal(net.layer<xtnn::dense<double>>(3).kernel(), 0.0)));
+    // The first kernel is the first parameter drawn: one fresh Box–Muller pair after another,
+    // scaled by sqrt(2 / 4).
+    std::mt19937_64 replay(11);
+    xtnn::normal_sampler<std::mt19937_64> normal(replay);
+    const double first = normal();
+    REQUIRE(kernel(net)(0, 0) == first * std::sqrt(0.5));
 }

@@ -68,12 +68,15 @@ TEMPLATE_TEST_CASE("weights: load_network builds the network from a pickle's sha
 {
     const std::string path = write_temp("book_style.pkl", book_style_pickle);
     const auto net = xtnn::io::load_network<TestType>(path);
-    REQUIRE(net.widths() == std::vector<std::size_t>{3, 2, 2});
-    REQUIRE(net.layer(0).activation() == xtnn::activation_kind::sigmoid);
-    REQUIRE(net.layer(1).activation() == xtnn::activation_kind::softmax);
+    REQUIRE(net.describe() == "3-2 (dense, sigmoid, dense, softmax)");
+    REQUIRE(net.widths() == std::vector<std::size_t>{3, 2, 2, 2, 2});
     // W1 was stored in Fortran order: row 2 must read (-0.5, 0.6).
-    REQUIRE(net.layer(0).weights()(2, 0) == Approx(-0.5));
-    REQUIRE(net.layer(0).weights()(2, 1) == Approx(0.6));
+    const auto& w1 = net.template layer<xtnn::dense<TestType>>(0).kernel();
+    REQUIRE(w1(2, 0) == Approx(-0.5));
+    REQUIRE(w1(2, 1) == Approx(0.6));
+    // The activations are the caller's: the format does not record them.
+    const auto relu_net = xtnn::io::load_network<TestType>(path, xtnn::relu(), xtnn::softmax());
+    REQUIRE(relu_net.layer(1).kind() == "relu");
     xtnn_test::require_all_close(net.predict(example_x<TestType>), expected_output, 1e-6);
 }
 
@@ -84,14 +87,14 @@ TEST_CASE("weights: save_weights then load_weights gives identical predictions")
     const std::string npz = temp_path("saved.npz");
     xtnn::io::save_weights(original, npz);
 
-    xtnn::network<float> restored({3, 2, 2}, xtnn::activation_kind::sigmoid,
-                                  xtnn::activation_kind::softmax);
+    xtnn::network<float> restored({3, 2, 2}, xtnn::sigmoid(),
+                                  xtnn::softmax());
     xtnn::io::load_weights(restored, npz);
     const bool same_after_load =
         restored.predict(example_x<float>) == original.predict(example_x<float>);
     REQUIRE(same_after_load);
     // load_network reads the same file back with the same widths.
-    REQUIRE(xtnn::io::load_network<float>(npz).widths() == std::vector<std::size_t>{3, 2, 2});
+    REQUIRE(xtnn::io::load_network<float>(npz).describe() == original.describe());
 
     // Saving over an existing file replaces it whole and leaves no temporary behind.
     xtnn::io::save_weights(restored, npz);
@@ -104,22 +107,22 @@ TEST_CASE("weights: save_weights then load_weights gives identical predictions")
 TEST_CASE("weights: an array that does not fit names the layer and both shapes")
 {
     const std::string path = write_temp("book_style3.pkl", book_style_pickle);
-    xtnn::network<float> wider({3, 4, 2}, xtnn::activation_kind::sigmoid,
-                               xtnn::activation_kind::softmax);
+    xtnn::network<float> wider({3, 4, 2}, xtnn::sigmoid(),
+                               xtnn::softmax());
     REQUIRE_THROWS_AS(xtnn::io::load_weights(wider, path), xtnn::shape_error);
     REQUIRE_THROWS_WITH(
         xtnn::io::load_weights(wider, path),
         Catch::Matchers::Contains("W1 has shape (3, 2) but layer 1 expects (3, 4)") &&
             Catch::Matchers::Contains(path));
     // The failed load changed nothing.
-    const bool unchanged = xt::all(xt::equal(wider.layer(0).weights(), 0.0f));
+    const bool unchanged = xt::all(xt::equal(wider.layer<xtnn::dense<float>>(0).kernel(), 0.0f));
     REQUIRE(unchanged);
 
-    xtnn::network<float> deeper({3, 2, 2, 2}, xtnn::activation_kind::sigmoid,
-                                xtnn::activation_kind::softmax);
+    xtnn::network<float> deeper({3, 2, 2, 2}, xtnn::sigmoid(),
+                                xtnn::softmax());
     REQUIRE_THROWS_WITH(xtnn::io::load_weights(deeper, path),
                         Catch::Matchers::Contains("holds 2 layers") &&
-                            Catch::Matchers::Contains("network has 3"));
+                            Catch::Matchers::Contains("network has 3 dense layers"));
 }
 
 TEST_CASE("weights: missing arrays and files that are not weight files are refused")
@@ -171,4 +174,23 @@ TEST_CASE("weights: a save that cannot complete leaves what was there and no tem
     // A missing directory is reported with the path.
     REQUIRE_THROWS_WITH(xtnn::io::save_weights(net, scratch.file("missing/w.npz")),
                         Catch::Matchers::Contains("missing/w.npz"));
+}
+
+TEST_CASE("weights: the W1, b1 format refuses a layer it cannot hold, naming it")
+{
+    const xtnn::network<float> net{xtnn::dense(3, 4), xtnn::batch_norm(), xtnn::relu(),
+                                   xtnn::dense(2), xtnn::softmax()};
+    REQUIRE_THROWS_AS(xtnn::io::save_weights(net, temp_path("bn.npz")), xtnn::format_error);
+    REQUIRE_THROWS_WITH(xtnn::io::save_weights(net, temp_path("bn.npz")),
+                        Catch::Matchers::Contains("layer 2 (batch_norm_1) has parameters gamma, beta"));
+    // Layers without parameters (activations, dropout, rescaling) are no obstacle.
+    xtnn::network<float> plain{xtnn::rescale(0.5), xtnn::dense(3, 2), xtnn::dropout(0.5),
+                               xtnn::sigmoid(), xtnn::dense(2), xtnn::softmax()};
+    plain.layer<xtnn::dense<float>>(1).kernel() = {{0.1f, -0.2f}, {0.3f, 0.4f}, {-0.5f, 0.6f}};
+    const std::string path = temp_path("plain.npz");
+    xtnn::io::save_weights(plain, path);
+    xtnn::network<float> back{xtnn::rescale(0.5), xtnn::dense(3, 2), xtnn::dropout(0.5),
+                              xtnn::sigmoid(), xtnn::dense(2), xtnn::softmax()};
+    xtnn::io::load_weights(back, path);
+    REQUIRE((back.predict(example_x<float>) == plain.predict(example_x<float>)));
 }

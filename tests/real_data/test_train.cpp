@@ -10,37 +10,44 @@
 #include <catch2/catch.hpp>
 
 #include <xtnn/blas_threads.hpp>
-#include <xtnn/confusion.hpp>
-#include <xtnn/init.hpp>
-#include <xtnn/io/mnist.hpp>
+#include <xtnn/eval/confusion.hpp>
+#include <xtnn/nn/init.hpp>
+#include <xtnn/data/mnist.hpp>
 #include <xtnn/io/weights.hpp>
-#include <xtnn/trainer.hpp>
+#include <xtnn/train/fit.hpp>
+#include <xtnn/xtnn.hpp>
 
 #include "data_dir.hpp"
 #include "temp_files.hpp"
 
 namespace
 {
-const xtnn::io::mnist_data<float>& mnist()
+const xtnn::data::mnist_data<float>& mnist()
 {
-    static const auto data = xtnn::io::load_mnist<float>(xtnn_test::data_dir());
+    static const auto data = xtnn::data::load_mnist<float>(xtnn_test::data_dir());
     return data;
 }
 
-xtnn::network<float> fresh(xtnn::activation_kind hidden, std::uint64_t seed)
+xtnn::network<float> fresh(const xtnn::any_layer<float>& hidden, std::uint64_t seed,
+                           double dropout = 0)
 {
-    xtnn::network<float> net({784, 100, 10}, hidden, xtnn::activation_kind::softmax);
+    xtnn::network<float> net(784);
+    net.add(xtnn::dense(100)).add(hidden);
+    if (dropout > 0)
+    {
+        net.add(xtnn::dropout(dropout));
+    }
+    net.add(xtnn::dense(10)).add(xtnn::softmax());
     std::mt19937_64 engine(seed);
     xtnn::initialize(net, engine,
-                     hidden == xtnn::activation_kind::relu ? xtnn::init_kind::he
-                                                           : xtnn::init_kind::xavier);
+                     hidden.kind() == "relu" ? xtnn::init_kind::he : xtnn::init_kind::xavier);
     return net;
 }
 }  // namespace
 
 TEST_CASE("data train: one epoch of 784-100-10 with Adam passes 0.93 on the test set")
 {
-    auto net = fresh(xtnn::activation_kind::relu, 1);
+    auto net = fresh(xtnn::relu(), 1);
     xtnn::fit_options<float> options;
     options.batch_size = 100;
     options.verbose = xtnn::verbosity::silent;
@@ -54,7 +61,7 @@ TEST_CASE("data train: one epoch of 784-100-10 with Adam passes 0.93 on the test
 
 TEST_CASE("data train: the book's setting (sigmoid, SGD lr 0.1, batch 100) learns in an epoch")
 {
-    auto net = fresh(xtnn::activation_kind::sigmoid, 2);
+    auto net = fresh(xtnn::sigmoid(), 2);
     xtnn::fit_options<float> options;
     options.batch_size = 100;
     options.optimizer = {xtnn::optimizer_kind::sgd, 0.1};
@@ -71,10 +78,9 @@ TEST_CASE("data train: the same seed repeats a run bit for bit on real data")
 {
     const auto run = []
     {
-        auto net = fresh(xtnn::activation_kind::relu, 3);
+        auto net = fresh(xtnn::relu(), 3, 0.2);
         xtnn::fit_options<float> options;
         options.batch_size = 256;
-        options.dropout = 0.2;
         options.seed = 9;
         options.verbose = xtnn::verbosity::silent;
         xtnn::fit(net, mnist().train.images, mnist().train.labels, options);
@@ -82,13 +88,13 @@ TEST_CASE("data train: the same seed repeats a run bit for bit on real data")
     };
     const auto a = run();
     const auto b = run();
-    REQUIRE((a.layer(0).weights() == b.layer(0).weights()));
-    REQUIRE((a.layer(1).bias() == b.layer(1).bias()));
+    REQUIRE((a.layer<xtnn::dense<float>>(0).kernel() == b.layer<xtnn::dense<float>>(0).kernel()));
+    REQUIRE((a.layer<xtnn::dense<float>>(3).bias() == b.layer<xtnn::dense<float>>(3).bias()));
 }
 
 TEST_CASE("data train: saved weights load back (as mnist_inference loads them) and score the same")
 {
-    auto net = fresh(xtnn::activation_kind::relu, 4);
+    auto net = fresh(xtnn::relu(), 4);
     xtnn::fit_options<float> options;
     options.batch_size = 128;
     options.verbose = xtnn::verbosity::silent;
@@ -96,8 +102,8 @@ TEST_CASE("data train: saved weights load back (as mnist_inference loads them) a
     const xtnn_test::temp_dir scratch;
     const std::string path = scratch.file("weights.npz");
     xtnn::io::save_weights(net, path);
-    const auto loaded = xtnn::io::load_network<float>(path, xtnn::activation_kind::relu,
-                                                      xtnn::activation_kind::softmax);
+    const auto loaded = xtnn::io::load_network<float>(path, xtnn::relu(),
+                                                      xtnn::softmax());
     const auto before = xtnn::predict_labels(net, mnist().test.images);
     const auto after = xtnn::predict_labels(loaded, mnist().test.images, 1);  // per sample
     REQUIRE(before == after);

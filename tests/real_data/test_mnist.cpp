@@ -10,7 +10,7 @@
 
 #include <catch2/catch.hpp>
 
-#include <xtnn/io/mnist.hpp>
+#include <xtnn/data/mnist.hpp>
 
 #include "data_dir.hpp"
 
@@ -22,14 +22,14 @@ std::string mnist_dir()
 }
 
 /// Loaded once: pixels 0..255, (N, 1, 28, 28), labels (N,).
-const xtnn::io::mnist_data<float>& raw_mnist()
+const xtnn::data::mnist_data<float>& raw_mnist()
 {
     static const auto data = []
     {
-        xtnn::io::mnist_options options;
+        xtnn::data::mnist_options options;
         options.normalize = false;
         options.flatten = false;
-        return xtnn::io::load_mnist<float>(mnist_dir(), options);
+        return xtnn::data::load_mnist<float>(mnist_dir(), options);
     }();
     return data;
 }
@@ -59,7 +59,7 @@ std::array<std::size_t, 10> label_counts(const xt::xarray<float>& labels)
 TEST_CASE("mnist data: the book's defaults give 60000 x 784 and 10000 x 784 in [0, 1]",
           "[data][mnist]")
 {
-    const auto data = xtnn::io::load_mnist(mnist_dir());
+    const auto data = xtnn::data::load_mnist(mnist_dir());
     REQUIRE(data.train.images.shape() == std::vector<std::size_t>{60000, 784});
     REQUIRE(data.train.labels.shape() == std::vector<std::size_t>{60000});
     REQUIRE(data.test.images.shape() == std::vector<std::size_t>{10000, 784});
@@ -109,10 +109,10 @@ TEST_CASE("mnist data: train image 0, row 5, columns 12..23 match SOURCES.md", "
 
 TEST_CASE("mnist data: one-hot labels agree with the plain labels", "[data][mnist]")
 {
-    xtnn::io::mnist_options options;
+    xtnn::data::mnist_options options;
     options.one_hot_label = true;
     const auto test =
-        xtnn::io::load_mnist_part<double>(mnist_dir(), xtnn::io::mnist_part::test, options);
+        xtnn::data::load_mnist_part<double>(mnist_dir(), xtnn::data::mnist_part::test, options);
     const auto& plain = raw_mnist().test.labels;
     REQUIRE(test.labels.shape() == std::vector<std::size_t>{10000, 10});
     std::size_t disagreements = 0;

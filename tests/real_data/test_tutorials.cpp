@@ -12,23 +12,24 @@
 #include <catch2/catch.hpp>
 
 #include <xtnn/blas_threads.hpp>
-#include <xtnn/init.hpp>
-#include <xtnn/io/digits.hpp>
-#include <xtnn/io/mnist.hpp>
-#include <xtnn/trainer.hpp>
+#include <xtnn/nn/init.hpp>
+#include <xtnn/data.hpp>
+#include <xtnn/data/mnist.hpp>
+#include <xtnn/train/fit.hpp>
+#include <xtnn/xtnn.hpp>
 
 #include "data_dir.hpp"
 
 namespace
 {
 /// The tutorial's preprocessing: standardise all 1797 samples, first 300 as the test set.
-const xtnn::io::train_test_split<float>& digits()
+const xtnn::data::train_test_split<float>& digits()
 {
     static const auto split = []
     {
-        auto set = xtnn::io::load_digits<float>(xtnn_test::data_dir());
-        set.images = xtnn::io::standardize(set.images);
-        return xtnn::io::split_first_as_test(set, 300);
+        auto set = xtnn::data::load_digits<float>(xtnn_test::data_dir());
+        set.images = xtnn::data::standardize(set.images);
+        return xtnn::data::split_first_as_test(set, 300);
     }();
     return split;
 }
@@ -39,8 +40,8 @@ xtnn::network<float> digits_network(std::vector<std::size_t> hidden, std::uint64
     std::vector<std::size_t> widths{64};
     widths.insert(widths.end(), hidden.begin(), hidden.end());
     widths.push_back(10);
-    xtnn::network<float> net(widths, xtnn::activation_kind::sigmoid,
-                             xtnn::activation_kind::softmax);
+    xtnn::network<float> net(widths, xtnn::sigmoid(),
+                             xtnn::softmax());
     std::mt19937_64 engine(seed);
     xtnn::initialize(net, engine, xtnn::init_kind::xavier);
     return net;
@@ -66,8 +67,8 @@ TEST_CASE("data tutorials: digits 64-20-10, per-sample SGD lr 0.2, passes 0.85 t
     REQUIRE(d.x_train.shape()[0] == 1497);
     REQUIRE(d.x_test.shape()[0] == 300);
     auto net = digits_network({20}, 1);
-    const auto h = xtnn::fit(net, d.x_train, xtnn::io::one_hot<float>(d.y_train), d.x_test,
-                             xtnn::io::one_hot<float>(d.y_test), per_sample_sgd(20, 1));
+    const auto h = xtnn::fit(net, d.x_train, xtnn::data::one_hot<float>(d.y_train, 10), d.x_test,
+                             xtnn::data::one_hot<float>(d.y_test, 10), per_sample_sgd(20, 1));
     REQUIRE(h.size() == 20);
     REQUIRE(h.back().steps == 1497);
     const auto train = xtnn::evaluate(net, d.x_train, d.y_train);
@@ -79,14 +80,14 @@ TEST_CASE("data tutorials: digits 64-20-10, per-sample SGD lr 0.2, passes 0.85 t
 TEST_CASE("data tutorials: the Keras MLP (784-16-10, Adam, batch 1000) improves its test "
           "accuracy every epoch")
 {
-    xtnn::io::mnist_options load;
+    xtnn::data::mnist_options load;
     load.one_hot_label = true;
-    const auto data = xtnn::io::load_mnist<float>(xtnn_test::data_dir(), load);
-    xtnn::network<float> net({784, 16, 10}, xtnn::activation_kind::sigmoid,
-                             xtnn::activation_kind::softmax);
+    const auto data = xtnn::data::load_mnist<float>(xtnn_test::data_dir(), load);
+    xtnn::network<float> net({784, 16, 10}, xtnn::sigmoid(),
+                             xtnn::softmax());
     std::mt19937_64 engine(1);
     xtnn::initialize(net, engine, xtnn::init_kind::glorot_uniform);  // as Keras
-    REQUIRE(xt::amax(xt::abs(net.layer(0).weights()))() < std::sqrt(6.0f / 800));
+    REQUIRE(xt::amax(xt::abs(net.layer<xtnn::dense<float>>(0).kernel()))() < std::sqrt(6.0f / 800));
     xtnn::fit_options<float> options;
     options.epochs = 3;
     options.batch_size = 1000;
@@ -118,7 +119,7 @@ TEST_CASE("data tutorials: the 2-unit bottleneck of 64-20-20-2-10 gives finite (
     xtnn::fit(net, d.x_train, d.y_train, per_sample_sgd(5, 2));
     xtnn::workspace<float> ws;
     net.forward_rows(d.x_train, 0, d.x_train.shape()[0], ws);
-    const auto z = ws.pre_activation(2);
+    const auto z = ws.output(4);  // dense_3, before its sigmoid
     REQUIRE(z.shape()[0] == 1497);
     REQUIRE(z.shape()[1] == 2);
     std::size_t non_finite = 0;
@@ -131,7 +132,7 @@ TEST_CASE("data tutorials: the 2-unit bottleneck of 64-20-20-2-10 gives finite (
     REQUIRE(non_finite == 0);
     REQUIRE(spread > 0.1);  // trained units tell samples apart
     net.forward_rows(d.x_test, 0, d.x_test.shape()[0], ws);
-    REQUIRE(ws.pre_activation(2).shape()[0] == 300);
+    REQUIRE(ws.output(4).shape()[0] == 300);
 }
 
 int main(int argc, char* argv[])

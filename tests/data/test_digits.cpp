@@ -14,7 +14,7 @@
 
 #include <xtnn/detail/file.hpp>
 #include <xtnn/detail/zlib.hpp>
-#include <xtnn/io/digits.hpp>
+#include <xtnn/data.hpp>
 
 #include "approx.hpp"
 #include "temp_files.hpp"
@@ -73,7 +73,7 @@ std::string three_rows(const std::string& suffix = "")
 
 /// Checks a set loaded from three_rows().
 template <class T>
-void check_three_rows(const xtnn::io::digits_set<T>& set)
+void check_three_rows(const xtnn::data::digits_set<T>& set)
 {
     REQUIRE(set.size() == 3);
     REQUIRE(shape_of(set.images) == std::vector<std::size_t>{3, 64});
@@ -97,7 +97,7 @@ TEMPLATE_TEST_CASE("digits: load_digits reads 64 pixels and a label per line", "
 {
     temp_dir dir;
     write_text(dir.file("digits.csv"), three_rows());
-    check_three_rows(xtnn::io::load_digits<TestType>(dir.path()));
+    check_three_rows(xtnn::data::load_digits<TestType>(dir.path()));
 }
 
 TEST_CASE("digits: load_digits finds digits.csv.gz in the digits/ subdirectory", "[digits]")
@@ -105,8 +105,8 @@ TEST_CASE("digits: load_digits finds digits.csv.gz in the digits/ subdirectory",
     temp_dir dir;
     fs::create_directories(dir.file("digits"));
     write_text_gz(dir.file("digits/digits.csv.gz"), three_rows());
-    check_three_rows(xtnn::io::load_digits(dir.path()));
-    check_three_rows(xtnn::io::load_digits(dir.file("digits")));
+    check_three_rows(xtnn::data::load_digits(dir.path()));
+    check_three_rows(xtnn::data::load_digits(dir.file("digits")));
 }
 
 TEST_CASE("digits: load_digits prefers the data directory and spots gzip by its magic", "[digits]")
@@ -115,7 +115,7 @@ TEST_CASE("digits: load_digits prefers the data directory and spots gzip by its 
     fs::create_directories(dir.file("digits"));
     write_text(dir.file("digits/digits.csv"), "garbage\n");
     write_text_gz(dir.file("digits.csv"), three_rows());  // gzipped under the raw name
-    check_three_rows(xtnn::io::load_digits(dir.path()));
+    check_three_rows(xtnn::data::load_digits(dir.path()));
 }
 
 TEST_CASE("digits: load_digits accepts \"5.0\" decimals, CRLF, spaces and blank lines", "[digits]")
@@ -124,7 +124,7 @@ TEST_CASE("digits: load_digits accepts \"5.0\" decimals, CRLF, spaces and blank 
     SECTION("integer-valued decimals")
     {
         write_text(dir.file("digits.csv"), three_rows(".0"));
-        check_three_rows(xtnn::io::load_digits<double>(dir.path()));
+        check_three_rows(xtnn::data::load_digits<double>(dir.path()));
     }
     SECTION("CRLF line ends, a byte-order mark, blank lines and spaces around values")
     {
@@ -135,14 +135,14 @@ TEST_CASE("digits: load_digits accepts \"5.0\" decimals, CRLF, spaces and blank 
         last.insert(last.size() - 1, " \t\r");
         write_text(dir.file("digits.csv"), "\xEF\xBB\xBF" + first + "\r\n  \n" +
                                                csv_line(std::vector<int>(64, 16), 0) + last + "\n");
-        check_three_rows(xtnn::io::load_digits(dir.path()));
+        check_three_rows(xtnn::data::load_digits(dir.path()));
     }
     SECTION("no newline after the last line")
     {
         std::string text = three_rows();
         text.pop_back();
         write_text_gz(dir.file("digits.csv.gz"), text);
-        check_three_rows(xtnn::io::load_digits(dir.path()));
+        check_three_rows(xtnn::data::load_digits(dir.path()));
     }
 }
 
@@ -152,13 +152,13 @@ TEST_CASE("digits: malformed lines throw format_error with the file, line and co
     temp_dir dir;
     const std::string path = dir.file("digits.csv");
     const std::string good = csv_line(image0(), 7);
-    const auto call = [&] { return xtnn::io::load_digits(dir.path()); };
-    // Line 2 is `bad`; the message starts "xtnn::io::load_digits: "<path>": line 2".
+    const auto call = [&] { return xtnn::data::load_digits(dir.path()); };
+    // Line 2 is `bad`; the message starts "xtnn::data::load_digits: "<path>": line 2".
     const auto require_line2 = [&](const std::string& bad, const std::string& message)
     {
         write_text(path, good + bad + good);
         REQUIRE_THROWS_AS(call(), xtnn::format_error);
-        REQUIRE_THROWS_WITH(call(), Contains("xtnn::io::load_digits: \"" + path + "\": line 2") &&
+        REQUIRE_THROWS_WITH(call(), Contains("xtnn::data::load_digits: \"" + path + "\": line 2") &&
                                         Contains(message));
     };
     auto pixels = image0();
@@ -228,14 +228,14 @@ TEST_CASE("digits: line numbers count blank lines", "[digits][errors]")
 {
     temp_dir dir;
     write_text_gz(dir.file("digits.csv.gz"), csv_line(image0(), 7) + "\n" + csv_line(image0(), 12));
-    REQUIRE_THROWS_WITH(xtnn::io::load_digits(dir.path()),
+    REQUIRE_THROWS_WITH(xtnn::data::load_digits(dir.path()),
                         Contains("\"" + dir.file("digits.csv.gz") + "\": line 3, column 65"));
 }
 
 TEST_CASE("digits: an empty or corrupt file throws format_error", "[digits][errors]")
 {
     temp_dir dir;
-    const auto call = [&] { return xtnn::io::load_digits(dir.path()); };
+    const auto call = [&] { return xtnn::data::load_digits(dir.path()); };
     SECTION("empty")
     {
         write_text(dir.file("digits.csv"), "");
@@ -255,7 +255,7 @@ TEST_CASE("digits: an empty or corrupt file throws format_error", "[digits][erro
         write_text(dir.file("digits.csv.gz"), std::string("\x1f\x8b\x08\x00garbage", 11));
         REQUIRE_THROWS_AS(call(), xtnn::format_error);
         REQUIRE_THROWS_WITH(
-            call(), Contains("xtnn::io::load_digits: \"" + dir.file("digits.csv.gz") + "\""));
+            call(), Contains("xtnn::data::load_digits: \"" + dir.file("digits.csv.gz") + "\""));
     }
 }
 
@@ -263,10 +263,10 @@ TEST_CASE("digits: a missing file throws data_not_found saying where and how to 
           "[digits][errors]")
 {
     temp_dir dir;
-    const auto call = [&] { return xtnn::io::load_digits(dir.path()); };
-    REQUIRE_THROWS_AS(call(), xtnn::io::data_not_found);
+    const auto call = [&] { return xtnn::data::load_digits(dir.path()); };
+    REQUIRE_THROWS_AS(call(), xtnn::data::data_not_found);
     REQUIRE_THROWS_AS(call(), xtnn::io_error);
-    REQUIRE_THROWS_WITH(call(), Contains("xtnn::io::load_digits: ") &&
+    REQUIRE_THROWS_WITH(call(), Contains("xtnn::data::load_digits: ") &&
                                     Contains("\"" + dir.file("digits.csv") + "\"") &&
                                     Contains("\"" + dir.file("digits.csv.gz") + "\"") &&
                                     Contains("\"" + dir.file("digits/digits.csv") + "\"") &&
@@ -283,7 +283,7 @@ TEMPLATE_TEST_CASE("standardizer: (x - mean) / (std + 1e-7) with the population 
     // Columns: [1, 2, 3] has mean 2 and std sqrt(2/3) = 0.8164966; [5, 5, 5] is constant;
     // [2, 0, 4] has mean 2 and std sqrt(8/3) = 1.6329932.
     const xt::xtensor<TestType, 2> x = {{1, 5, 2}, {2, 5, 0}, {3, 5, 4}};
-    xtnn::io::standardizer<TestType> scaler;
+    xtnn::data::standardizer<TestType> scaler;
     scaler.fit(x);
     xtnn_test::require_all_close(scaler.mean, xt::xtensor<double, 1>{2, 5, 2}, 1e-6);
     xtnn_test::require_all_close(scaler.std, xt::xtensor<double, 1>{0.8164965809, 0, 1.6329931619},
@@ -301,7 +301,7 @@ TEMPLATE_TEST_CASE("standardizer: (x - mean) / (std + 1e-7) with the population 
         CHECK(z(r, 1) == TestType(0));  // the constant column: 0, not NaN
     }
 
-    const auto copy = xtnn::io::standardize(x);
+    const auto copy = xtnn::data::standardize(x);
     xtnn_test::require_all_close(copy, expected, 1e-6);
     CHECK(x(0, 0) == TestType(1));  // the input is left as it was
 
@@ -313,7 +313,7 @@ TEMPLATE_TEST_CASE("standardizer: (x - mean) / (std + 1e-7) with the population 
 
 TEST_CASE("standardizer: shape errors name the shapes", "[digits][standardizer][errors]")
 {
-    xtnn::io::standardizer<double> scaler;
+    xtnn::data::standardizer<double> scaler;
     xt::xtensor<double, 2> x = {{1, 2}};
     REQUIRE_THROWS_AS(scaler.transform(x), xtnn::shape_error);  // not fitted
     REQUIRE_THROWS_WITH(scaler.fit(xt::xtensor<double, 2>::from_shape({0, 3})),
@@ -321,7 +321,7 @@ TEST_CASE("standardizer: shape errors name the shapes", "[digits][standardizer][
     scaler.fit(xt::xtensor<double, 2>{{1, 2, 3}, {4, 5, 6}});
     REQUIRE_THROWS_AS(scaler.transform(x), xtnn::shape_error);
     REQUIRE_THROWS_WITH(scaler.transform(x),
-                        Contains("xtnn::io::standardizer::transform: x has shape (1, 2); "
+                        Contains("xtnn::data::standardizer::transform: x has shape (1, 2); "
                                  "expected 3 columns"));
 }
 
@@ -329,27 +329,27 @@ TEMPLATE_TEST_CASE("one_hot: row i has a single 1 at column labels(i)", "[digits
                    double)
 {
     const xt::xtensor<std::size_t, 1> labels = {2, 0, 9};
-    const auto y = xtnn::io::one_hot<TestType>(labels);
+    const auto y = xtnn::data::one_hot<TestType>(labels, 10);
     REQUIRE(shape_of(y) == std::vector<std::size_t>{3, 10});
     const xt::xtensor<double, 2> expected = {{0, 0, 1, 0, 0, 0, 0, 0, 0, 0},
                                              {1, 0, 0, 0, 0, 0, 0, 0, 0, 0},
                                              {0, 0, 0, 0, 0, 0, 0, 0, 0, 1}};
     xtnn_test::require_all_close(y, expected, 0);
 
-    const auto three = xtnn::io::one_hot<TestType>(xt::xtensor<std::size_t, 1>{1, 2}, 3);
+    const auto three = xtnn::data::one_hot<TestType>(xt::xtensor<std::size_t, 1>{1, 2}, 3);
     xtnn_test::require_all_close(three, xt::xtensor<double, 2>{{0, 1, 0}, {0, 0, 1}}, 0);
-    CHECK(shape_of(xtnn::io::one_hot<TestType>(xt::xtensor<std::size_t, 1>::from_shape({0}))) ==
+    CHECK(shape_of(xtnn::data::one_hot<TestType>(xt::xtensor<std::size_t, 1>::from_shape({0}), 10)) ==
           std::vector<std::size_t>{0, 10});
 }
 
 TEST_CASE("one_hot: a label outside the classes is named with its index", "[digits][one_hot]")
 {
     const xt::xtensor<std::size_t, 1> labels = {3, 10, 1};
-    REQUIRE_THROWS_AS(xtnn::io::one_hot(labels), xtnn::shape_error);
-    REQUIRE_THROWS_WITH(xtnn::io::one_hot(labels),
-                        Contains("xtnn::io::one_hot: label 10 at index 1; expected 0..9 for 10 "
+    REQUIRE_THROWS_AS(xtnn::data::one_hot(labels, 10), xtnn::shape_error);
+    REQUIRE_THROWS_WITH(xtnn::data::one_hot(labels, 10),
+                        Contains("xtnn::data::one_hot: label 10 at index 1; expected 0..9 for 10 "
                                  "classes"));
-    REQUIRE_THROWS_WITH(xtnn::io::one_hot(labels, 3), Contains("label 3 at index 0"));
+    REQUIRE_THROWS_WITH(xtnn::data::one_hot(labels, 3), Contains("label 3 at index 0"));
 }
 
 TEST_CASE("split_first_as_test: the first rows are the test set, the rest the training set",
@@ -357,8 +357,8 @@ TEST_CASE("split_first_as_test: the first rows are the test set, the rest the tr
 {
     temp_dir dir;
     write_text(dir.file("digits.csv"), three_rows() + csv_line(std::vector<int>(64, 2), 4));
-    const auto data = xtnn::io::load_digits<double>(dir.path());
-    const auto split = xtnn::io::split_first_as_test(data, 1);
+    const auto data = xtnn::data::load_digits<double>(dir.path());
+    const auto split = xtnn::data::split_first_as_test(data, 1);
     REQUIRE(shape_of(split.x_test) == std::vector<std::size_t>{1, 64});
     REQUIRE(shape_of(split.y_test) == std::vector<std::size_t>{1});
     REQUIRE(shape_of(split.x_train) == std::vector<std::size_t>{3, 64});
@@ -370,11 +370,11 @@ TEST_CASE("split_first_as_test: the first rows are the test set, the rest the tr
     CHECK(split.x_train(1, 63) == 5);
     CHECK(split.x_train(2, 0) == 2);
 
-    CHECK(xtnn::io::split_first_as_test(data, 0).x_train.shape()[0] == 4);
-    CHECK(xtnn::io::split_first_as_test(data, 4).x_test.shape()[0] == 4);
-    CHECK(shape_of(xtnn::io::split_first_as_test(data, 4).x_train) ==
+    CHECK(xtnn::data::split_first_as_test(data, 0).x_train.shape()[0] == 4);
+    CHECK(xtnn::data::split_first_as_test(data, 4).x_test.shape()[0] == 4);
+    CHECK(shape_of(xtnn::data::split_first_as_test(data, 4).x_train) ==
           std::vector<std::size_t>{0, 64});
-    REQUIRE_THROWS_AS(xtnn::io::split_first_as_test(data, 5), xtnn::shape_error);
-    REQUIRE_THROWS_WITH(xtnn::io::split_first_as_test(data, 5),
+    REQUIRE_THROWS_AS(xtnn::data::split_first_as_test(data, 5), xtnn::shape_error);
+    REQUIRE_THROWS_WITH(xtnn::data::split_first_as_test(data, 5),
                         Contains("test_count 5 with images (4, 64) and labels (4,)"));
 }

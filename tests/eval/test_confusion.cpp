@@ -6,7 +6,7 @@
 
 #include <catch2/catch.hpp>
 
-#include <xtnn/confusion.hpp>
+#include <xtnn/eval/confusion.hpp>
 
 using Catch::Matchers::Contains;
 

@@ -11,7 +11,7 @@
 
 #include <catch2/catch.hpp>
 
-#include <xtnn/io/mnist.hpp>
+#include <xtnn/data/mnist.hpp>
 #include <xtnn/io/weights.hpp>
 #include <xtnn/xtnn.hpp>
 
@@ -19,13 +19,13 @@
 
 namespace
 {
-template <class T>
-std::size_t correct_answers(const xtnn::network<T>& net, bool normalize, std::size_t batch)
+template <class T, class Network>
+std::size_t correct_answers(const Network& net, bool normalize, std::size_t batch)
 {
-    xtnn::io::mnist_options options;
+    xtnn::data::mnist_options options;
     options.normalize = normalize;
     const auto test =
-        xtnn::io::load_mnist_part<T>(xtnn_test::data_dir(), xtnn::io::mnist_part::test, options);
+        xtnn::data::load_mnist_part<T>(xtnn_test::data_dir(), xtnn::data::mnist_part::test, options);
     const auto labels = xtnn::class_indices(test.labels);
     xtnn::workspace<T> ws;
     std::size_t correct = 0;
@@ -57,26 +57,27 @@ TEMPLATE_TEST_CASE("inference: the book's weights score 0.9352 with normalized p
                    double)
 {
     const auto net = xtnn::io::load_network<TestType>(book_weights());
-    REQUIRE(net.widths() == std::vector<std::size_t>{784, 50, 100, 10});
-    CHECK(correct_answers(net, true, 1) == 9352);
-    CHECK(correct_answers(net, true, 100) == 9352);
-    CHECK(correct_answers(net, true, 10000) == 9352);
+    REQUIRE(net.describe() == "784-50-100-10 (dense, sigmoid, dense, sigmoid, dense, softmax)");
+    CHECK(correct_answers<TestType>(net, true, 1) == 9352);
+    CHECK(correct_answers<TestType>(net, true, 100) == 9352);
+    CHECK(correct_answers<TestType>(net, true, 10000) == 9352);
 }
 
 TEMPLATE_TEST_CASE("inference: the book's weights score 0.9207 with raw pixels", "", float, double)
 {
     const auto net = xtnn::io::load_network<TestType>(book_weights());
-    CHECK(correct_answers(net, false, 1) == 9207);
-    CHECK(correct_answers(net, false, 100) == 9207);
+    CHECK(correct_answers<TestType>(net, false, 1) == 9207);
+    CHECK(correct_answers<TestType>(net, false, 100) == 9207);
 }
 
 TEST_CASE("inference: the compile-time face loads the book's weights and agrees")
 {
-    xtnn::fixed_network<xtnn::dense<784, 50, xtnn::activation::sigmoid>,
-                        xtnn::dense<50, 100, xtnn::activation::sigmoid>,
-                        xtnn::dense<100, 10, xtnn::activation::softmax>>
-        net;
-    xtnn::io::load_weights(net, book_weights());
+    using book_network =
+        xtnn::fixed_network<float, xtnn::fixed::dense<784, 50>, xtnn::fixed::sigmoid,
+                            xtnn::fixed::dense<50, 100>, xtnn::fixed::sigmoid,
+                            xtnn::fixed::dense<100, 10>, xtnn::fixed::softmax>;
+    const book_network net(xtnn::io::load_network<float>(book_weights()));
+    CHECK(correct_answers<float>(net, true, 1) == 9352);
     CHECK(correct_answers<float>(net, true, 100) == 9352);
 }
 

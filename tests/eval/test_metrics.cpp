@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <catch2/catch.hpp>
 
-#include <xtnn/metrics.hpp>
+#include <xtnn/eval/metrics.hpp>
 
 TEST_CASE("metrics: argmax_rows picks each row's largest value, the first on ties")
 {

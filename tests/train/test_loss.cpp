@@ -10,8 +10,9 @@
 
 #include <catch2/catch.hpp>
 
-#include <xtnn/activation.hpp>
-#include <xtnn/loss.hpp>
+#include <xtnn/nn/activation.hpp>
+#include <xtnn/nn/activation.hpp>
+#include <xtnn/train/loss.hpp>
 
 #include "approx.hpp"
 
@@ -74,7 +75,7 @@ TEMPLATE_TEST_CASE("loss: mean squared error is 0.5·Σ(y - t)² averaged over r
     mse::gradient(example_y<TestType>.data(), labels<TestType>(example_labels), 2, 3,
                   from_labels.data());
     xtnn_test::require_all_close(from_labels, grad, 0);
-    STATIC_REQUIRE_FALSE(mse::gradient_is_wrt_z);
+    STATIC_REQUIRE(mse::fused_with.empty());
 }
 
 TEMPLATE_TEST_CASE("loss: cross-entropy gradient is (y - t) / rows, the same for one-hot and "
@@ -90,7 +91,7 @@ TEMPLATE_TEST_CASE("loss: cross-entropy gradient is (y - t) / rows, the same for
     xtnn_test::require_all_close(from_one_hot,
                                  std::vector<double>{0.05, -0.15, 0.1, 0.15, 0.15, -0.3}, 1e-6);
     xtnn_test::require_all_close(from_labels, from_one_hot, 0);
-    STATIC_REQUIRE(ce::gradient_is_wrt_z);
+    STATIC_REQUIRE(ce::fused_with == "softmax");
 }
 
 TEST_CASE("loss: the fused cross-entropy gradient is dL/dZ through the softmax")
@@ -101,11 +102,11 @@ TEST_CASE("loss: the fused cross-entropy gradient is dL/dZ through the softmax")
     const auto loss_of = [&](const std::vector<double>& zz)
     {
         std::vector<double> y(zz.size());
-        xtnn::activate(xtnn::activation_kind::softmax, zz.data(), y.data(), 2, 3);
+        xtnn::softmax<double>().forward({zz.data(), 2, 3}, {y.data(), 2, 3});
         return xtnn::softmax_cross_entropy::loss(y.data(), one_hot(t), 2, 3);
     };
     std::vector<double> y(6), analytic(6), numerical(6);
-    xtnn::activate(xtnn::activation_kind::softmax, z.data(), y.data(), 2, 3);
+    xtnn::softmax<double>().forward({z.data(), 2, 3}, {y.data(), 2, 3});
     xtnn::softmax_cross_entropy::gradient(y.data(), one_hot(t), 2, 3, analytic.data());
     for (std::size_t i = 0; i < z.size(); ++i)
     {

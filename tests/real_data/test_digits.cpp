@@ -13,7 +13,7 @@
 
 #include <catch2/catch.hpp>
 
-#include <xtnn/io/digits.hpp>
+#include <xtnn/data.hpp>
 
 #include "data_dir.hpp"
 
@@ -27,9 +27,9 @@ std::vector<std::size_t> shape_of(const E& e)
     return {e.shape().begin(), e.shape().end()};
 }
 /// Loaded once, as double (the tutorial's numpy arrays are float64).
-const xtnn::io::digits_set<double>& digits()
+const xtnn::data::digits_set<double>& digits()
 {
-    static const auto data = xtnn::io::load_digits<double>(xtnn_test::data_dir());
+    static const auto data = xtnn::data::load_digits<double>(xtnn_test::data_dir());
     return data;
 }
 
@@ -121,13 +121,13 @@ TEST_CASE("digits data: standardized columns have mean 0 and std 1 (or 0 when co
           "[data][digits][standardizer]")
 {
     const auto& data = digits();
-    xtnn::io::standardizer<double> scaler;
+    xtnn::data::standardizer<double> scaler;
     scaler.fit(data.images);
     CHECK(scaler.mean(2) == Approx(5.204785754034502).epsilon(1e-12));  // x.mean(0)[2]
     CHECK(scaler.std(2) == Approx(4.7535031654762925).epsilon(1e-12));  // x.std(0)[2]
     CHECK(scaler.std(0) == 0.0);
 
-    const auto z = xtnn::io::standardize(data.images);
+    const auto z = xtnn::data::standardize(data.images);
     // z = (x - x.mean(0)) / (x.std(0) + 1e-7)
     CHECK(z(0, 2) == Approx(-0.04308101679908755).epsilon(1e-9));
     CHECK(z(0, 10) == Approx(0.4829744903408988).epsilon(1e-9));
@@ -155,7 +155,7 @@ TEST_CASE("digits data: standardized columns have mean 0 and std 1 (or 0 when co
 
     // The float version agrees.
     const auto zf =
-        xtnn::io::standardize(xtnn::io::load_digits<float>(xtnn_test::data_dir()).images);
+        xtnn::data::standardize(xtnn::data::load_digits<float>(xtnn_test::data_dir()).images);
     CHECK(zf(0, 10) == Approx(0.4829744903408988).epsilon(1e-5));
 }
 
@@ -163,7 +163,7 @@ TEST_CASE("digits data: the tutorial's split is 300 test and 1497 training sampl
           "[data][digits][split]")
 {
     const auto& data = digits();
-    const auto split = xtnn::io::split_first_as_test(data, 300);
+    const auto split = xtnn::data::split_first_as_test(data, 300);
     REQUIRE(shape_of(split.x_test) == std::vector<std::size_t>{300, 64});
     REQUIRE(shape_of(split.x_train) == std::vector<std::size_t>{1497, 64});
     // np.bincount(y[:300])
@@ -171,7 +171,7 @@ TEST_CASE("digits data: the tutorial's split is 300 test and 1497 training sampl
           std::array<std::size_t, 10>{31, 30, 29, 29, 29, 32, 29, 29, 31, 31});
     CHECK(split.x_test(0, 3) == 13.0);
     CHECK(split.x_train(1496, 2) == 10.0);  // x[1796, 2]
-    const auto y = xtnn::io::one_hot<double>(split.y_train);
+    const auto y = xtnn::data::one_hot<double>(split.y_train, 10);
     REQUIRE(shape_of(y) == std::vector<std::size_t>{1497, 10});
     CHECK(y(1496, 8) == 1.0);
 }

@@ -15,8 +15,8 @@
 
 #include <xtnn/detail/file.hpp>
 #include <xtnn/detail/zlib.hpp>
-#include <xtnn/io/data_dir.hpp>
-#include <xtnn/io/mnist.hpp>
+#include <xtnn/data/data_dir.hpp>
+#include <xtnn/data/mnist.hpp>
 
 #include "temp_files.hpp"
 
@@ -122,7 +122,7 @@ TEMPLATE_TEST_CASE("mnist: load_mnist's defaults give (N, 784) images in [0, 1] 
 {
     temp_dir dir;
     write_fake_mnist(dir.path());
-    const auto data = xtnn::io::load_mnist<TestType>(dir.path());
+    const auto data = xtnn::data::load_mnist<TestType>(dir.path());
 
     REQUIRE(data.train.size() == 3);
     REQUIRE(data.train.images.shape() == std::vector<std::size_t>{3, 784});
@@ -149,11 +149,11 @@ TEMPLATE_TEST_CASE("mnist: flatten=false gives (N, 1, 28, 28) and normalize=fals
 {
     temp_dir dir;
     write_fake_mnist(dir.path());
-    xtnn::io::mnist_options options;
+    xtnn::data::mnist_options options;
     options.flatten = false;
     options.normalize = false;
     const auto train =
-        xtnn::io::load_mnist_part<TestType>(dir.path(), xtnn::io::mnist_part::train, options);
+        xtnn::data::load_mnist_part<TestType>(dir.path(), xtnn::data::mnist_part::train, options);
     REQUIRE(train.images.shape() == std::vector<std::size_t>{3, 1, 28, 28});
     CHECK(train.images(0, 0, 0, 0) == TestType(255));
     CHECK(train.images(0, 0, 27, 27) == TestType(51));
@@ -173,9 +173,9 @@ TEMPLATE_TEST_CASE("mnist: one_hot_label gives (N, 10) rows with a single 1", "[
 {
     temp_dir dir;
     write_fake_mnist(dir.path());
-    xtnn::io::mnist_options options;
+    xtnn::data::mnist_options options;
     options.one_hot_label = true;
-    const auto data = xtnn::io::load_mnist<TestType>(dir.path(), options);
+    const auto data = xtnn::data::load_mnist<TestType>(dir.path(), options);
     REQUIRE(data.train.labels.shape() == std::vector<std::size_t>{3, 10});
     REQUIRE(data.test.labels.shape() == std::vector<std::size_t>{2, 10});
     const std::size_t expected[] = {7, 0, 9};
@@ -195,8 +195,8 @@ TEST_CASE("mnist: load_mnist also finds the files in the mnist/ subdirectory", "
     temp_dir dir;
     fs::create_directories(dir.file("mnist"));
     write_fake_mnist(dir.file("mnist"));
-    CHECK(xtnn::io::load_mnist(dir.path()).train.size() == 3);
-    CHECK(xtnn::io::load_mnist(dir.file("mnist")).test.size() == 2);
+    CHECK(xtnn::data::load_mnist(dir.path()).train.size() == 3);
+    CHECK(xtnn::data::load_mnist(dir.file("mnist")).test.size() == 2);
 }
 
 TEST_CASE("mnist: a label count that differs from the image count names both files",
@@ -205,10 +205,10 @@ TEST_CASE("mnist: a label count that differs from the image count names both fil
     temp_dir dir;
     write_fake_mnist(dir.path());
     write_gz(dir.file("train-labels-idx1-ubyte.gz"), labels_file({7, 0}));
-    const auto call = [&] { return xtnn::io::load_mnist(dir.path()); };
+    const auto call = [&] { return xtnn::data::load_mnist(dir.path()); };
     REQUIRE_THROWS_AS(call(), xtnn::format_error);
     REQUIRE_THROWS_WITH(call(),
-                        Contains("xtnn::io::load_mnist: ") &&
+                        Contains("xtnn::data::load_mnist: ") &&
                             Contains("\"" + dir.file("train-images-idx3-ubyte") +
                                      "\" holds 3 images but \"" +
                                      dir.file("train-labels-idx1-ubyte.gz") + "\" holds 2 labels"));
@@ -220,7 +220,7 @@ TEST_CASE("mnist: rejects labels above 9, images not 28 x 28 and files of the wr
     temp_dir dir;
     write_fake_mnist(dir.path());
     const auto part = [&]
-    { return xtnn::io::load_mnist_part(dir.path(), xtnn::io::mnist_part::test); };
+    { return xtnn::data::load_mnist_part(dir.path(), xtnn::data::mnist_part::test); };
     SECTION("label 10")
     {
         write_raw(dir.file("t10k-labels.idx1-ubyte"), labels_file({3, 10}));
@@ -237,7 +237,7 @@ TEST_CASE("mnist: rejects labels above 9, images not 28 x 28 and files of the wr
     {
         write_raw(dir.file("t10k-labels.idx1-ubyte"), images_file(2, bytes(2 * 784)));
         REQUIRE_THROWS_AS(part(), xtnn::format_error);
-        REQUIRE_THROWS_WITH(part(), Contains("xtnn::io::load_mnist_part: \"" +
+        REQUIRE_THROWS_WITH(part(), Contains("xtnn::data::load_mnist_part: \"" +
                                              dir.file("t10k-labels.idx1-ubyte") +
                                              "\": bad magic 0x00000803; expected 0x00000801"));
     }
@@ -253,8 +253,8 @@ TEST_CASE("mnist: missing files throw data_not_found saying where and how to get
           "[mnist][errors]")
 {
     temp_dir dir;
-    const auto call = [&] { return xtnn::io::load_mnist(dir.path()); };
-    REQUIRE_THROWS_AS(call(), xtnn::io::data_not_found);
+    const auto call = [&] { return xtnn::data::load_mnist(dir.path()); };
+    REQUIRE_THROWS_AS(call(), xtnn::data::data_not_found);
     REQUIRE_THROWS_AS(call(), xtnn::io_error);
     REQUIRE_THROWS_WITH(call(), Contains("\"" + dir.path() + "\"") &&
                                     Contains("\"" + dir.file("mnist") + "\"") &&
@@ -272,7 +272,7 @@ TEST_CASE("mnist: missing files throw data_not_found saying where and how to get
     // Train present, test missing: reported before the train files are read.
     write_fake_mnist(dir.path());
     fs::remove(dir.file("t10k-labels.idx1-ubyte"));
-    REQUIRE_THROWS_AS(call(), xtnn::io::data_not_found);
+    REQUIRE_THROWS_AS(call(), xtnn::data::data_not_found);
     REQUIRE_THROWS_WITH(call(), Contains("not found in") && Contains("t10k-labels: tried") &&
                                     !Contains("train-images: tried"));
 }
@@ -282,16 +282,16 @@ TEST_CASE("data_dir: resolve_data_dir prefers --data, then XTNN_DATA_DIR, then .
 {
     {
         scoped_env env("XTNN_DATA_DIR", "/from/env");
-        CHECK(xtnn::io::resolve_data_dir("/from/flag") == "/from/flag");
-        CHECK(xtnn::io::resolve_data_dir("") == "/from/env");
+        CHECK(xtnn::data::resolve_data_dir("/from/flag") == "/from/flag");
+        CHECK(xtnn::data::resolve_data_dir("") == "/from/env");
     }
     {
         scoped_env env("XTNN_DATA_DIR", "");
-        CHECK(xtnn::io::resolve_data_dir("") == "./data");
+        CHECK(xtnn::data::resolve_data_dir("") == "./data");
     }
     {
         scoped_env env("XTNN_DATA_DIR", nullptr);
-        CHECK(xtnn::io::resolve_data_dir("") == "./data");
-        CHECK(xtnn::io::resolve_data_dir("d") == "d");
+        CHECK(xtnn::data::resolve_data_dir("") == "./data");
+        CHECK(xtnn::data::resolve_data_dir("d") == "d");
     }
 }
