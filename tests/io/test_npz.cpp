@@ -276,7 +276,10 @@ TEST_CASE("npz: errors name the file and the member")
     put32(zip64, cd + 20, 0xffffffff);
     REQUIRE_THROWS_WITH(parse(zip64), Contains("zip64"));
     auto name = stored;
-    name[cd + 46 + 4] = 'z';  // "a.npz"
+    name[cd + 46 + 4] = 'z';  // "a.npz" in the central directory
+    REQUIRE_THROWS_WITH(parse(name), Contains("local header names \"a.npy\"; expected the central "
+                                              "directory's name"));
+    name[30 + 4] = 'z';  // and in the local header: a well-formed zip, but not of .npy files
     REQUIRE_THROWS_WITH(parse(name), Contains("\"a.npz\": not a .npy member"));
 
     const std::size_t dcd = central(deflated);
