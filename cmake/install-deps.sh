@@ -12,6 +12,7 @@ packages=(
     libxtensor-blas-dev   # its CMake config needs BLAS and LAPACK ...
     libopenblas-dev       # ... which OpenBLAS provides both of (no liblapack-dev needed)
     zlib1g-dev
+    nlohmann-json3-dev    # model files: model.json
     catch2                # tests (Catch2 2.13)
     libbenchmark-dev      # benchmarks (Google Benchmark)
 )

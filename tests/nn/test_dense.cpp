@@ -104,7 +104,7 @@ TEST_CASE("dense: parameter gradients match central differences")
 
 TEST_CASE("dense: without a bias, Y = X·W and the kernel is its only parameter")
 {
-    xtnn::dense<double> layer(3, 2, false);
+    xtnn::dense<double> layer(3, 2, xtnn::no_bias);
     layer.kernel() = example_layer<double>().kernel();
     REQUIRE(layer.parameter_count() == 1);
     REQUIRE(layer.config() == xtnn::layer_config{{"units", std::int64_t(2)}, {"use_bias", false}});

@@ -1,18 +1,20 @@
 // SPDX-License-Identifier: MIT
 // A layer written outside include/xtnn against the contract (nn/layer.hpp) — a learned
 // per-feature scale, Y = X ⊙ s — works in the runtime network without editing any xtnn
-// header: forward, backward (the gradient check passes), trained by fit, and named in layer
-// lists through the registration hook.
+// header: forward, backward (the gradient check passes), trained by fit, named in layer
+// lists and saved and loaded in model files through the registration hook.
 #include <random>
 #include <string_view>
 #include <vector>
 
 #include <catch2/catch.hpp>
 
+#include <xtnn/io/model.hpp>
 #include <xtnn/nn.hpp>
 #include <xtnn/train.hpp>
 
 #include "approx.hpp"
+#include "temp_files.hpp"
 
 namespace user
 {
@@ -144,4 +146,20 @@ TEST_CASE("user layer: fit trains it, and the registration hook names it in laye
     REQUIRE(scale(0) != 0.1f);
     REQUIRE(scale(1) != 0.1f);
     REQUIRE(xtnn::layer_registry<float>::global().has("feature_scale"));
+}
+
+TEST_CASE("user layer: a model file holding it loads back once it is registered")
+{
+    xtnn::network<double> net(3, {xtnn::dense(4), user::feature_scale<double>(0.5), xtnn::tanh(),
+                                  xtnn::dense(2), xtnn::softmax()});
+    std::mt19937_64 engine(8);
+    xtnn::initialize(net, engine, xtnn::init_kind::xavier);
+    net.layer<user::feature_scale<double>>(1).parameter(0).data[3] = 2.5;
+    const std::string path = xtnn_test::temp_path("user_layer.npz");
+    xtnn::io::save_model(net, path);
+    xtnn::register_layer<user::feature_scale<double>>({"initial"});
+    const auto loaded = xtnn::io::load_model<double>(path);
+    REQUIRE(loaded.net.layer<user::feature_scale<double>>(1).scale()(3) == 2.5);
+    const xtnn::matrix<double> x{{0.5, -1.0, 2.0}};
+    xtnn_test::require_equal(loaded.net.predict(x), net.predict(x));
 }

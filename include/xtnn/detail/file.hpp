@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-// Whole-file reads and atomic writes. Writes go to a temporary file beside the target and
-// are renamed over it only once complete, so an interrupted save never destroys the
-// previous file.
+// Whole-file reads and atomic, durable writes. Writes go to a temporary file beside the
+// target, are flushed to the disk (fsync), renamed over the target, and the directory is
+// flushed too, so neither an interrupted save nor a power cut destroys the previous file.
 #pragma once
 
 #include <cerrno>
@@ -12,10 +12,44 @@
 #include <string>
 #include <vector>
 
+#if defined(__unix__) || defined(__APPLE__)
+#include <fcntl.h>
+#include <unistd.h>
+#endif
+
 #include <xtnn/error.hpp>
 
 namespace xtnn::detail
 {
+/// Flushes an open file to the disk; true on success (or where there is no fsync).
+inline bool sync_file(std::FILE* file)
+{
+#if defined(__unix__) || defined(__APPLE__)
+    return fsync(fileno(file)) == 0;
+#else
+    (void)file;
+    return true;
+#endif
+}
+
+/// Flushes the directory holding `path`, so that a rename into it survives a power cut.
+/// Best effort: some file systems cannot sync a directory, and that is not an error.
+inline void sync_directory_of(const std::string& path)
+{
+#if defined(__unix__) || defined(__APPLE__)
+    const std::size_t slash = path.find_last_of('/');
+    const std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
+    const int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY);
+    if (fd >= 0)
+    {
+        (void)fsync(fd);
+        close(fd);
+    }
+#else
+    (void)path;
+#endif
+}
+
 /// "\"path\"" — how messages quote a path.
 inline std::string quoted(const std::string& path)
 {
@@ -48,8 +82,9 @@ inline std::vector<std::uint8_t> read_file(const std::string& path, const char* 
     return bytes;
 }
 
-/// Writes `size` bytes to `path` atomically: to "path.tmp-xtnn-<random>" first, then renamed
-/// over `path`. On any failure the temporary is removed and the old file stays as it was.
+/// Writes `size` bytes to `path` atomically and durably: to "path.tmp-xtnn-<random>" first,
+/// flushed to the disk, then renamed over `path`, then the directory flushed. On any failure
+/// the temporary is removed and the old file stays as it was.
 /// The random part keeps two programs saving to the same path from sharing a temporary.
 /// @throws io_error naming `where` and the path.
 inline void write_file_atomically(const std::string& path, const void* data, std::size_t size,
@@ -64,6 +99,7 @@ inline void write_file_atomically(const std::string& path, const void* data, std
     }
     bool ok = size == 0 || std::fwrite(data, 1, size, file) == size;
     ok = (std::fflush(file) == 0) && ok;
+    ok = ok && sync_file(file);
     ok = (std::fclose(file) == 0) && ok;
     if (!ok || std::rename(temp.c_str(), path.c_str()) != 0)
     {
@@ -71,6 +107,7 @@ inline void write_file_atomically(const std::string& path, const void* data, std
         std::remove(temp.c_str());
         throw io_error(std::string(where) + ": " + quoted(path) + ": write failed: " + reason);
     }
+    sync_directory_of(path);
 }
 
 inline void write_file_atomically(const std::string& path, const std::vector<std::uint8_t>& bytes,

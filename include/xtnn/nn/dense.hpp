@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <string>
+#include <type_traits>
 #include <utility>
 
 #include <xtnn/detail/blas.hpp>
@@ -16,6 +17,13 @@
 
 namespace xtnn
 {
+/// Asks for a dense layer without a bias: dense(256, xtnn::no_bias), Keras's use_bias=False
+/// (common before BatchNorm, whose beta does the bias's job).
+struct no_bias_t
+{
+};
+inline constexpr no_bias_t no_bias{};
+
 /// A dense layer over value type T (float or double), Keras's Dense without its activation.
 /// Invariant once built: kernel() is (inputs(), units()) and bias() is (units()) (empty
 /// without a bias). kernel() and bias() may be changed in place; forward checks their shapes.
@@ -37,14 +45,30 @@ public:
         }
     }
 
-    /// (inputs, units), built now with zero parameters (initialize() or a file fills them).
-    /// Without a bias (Keras's use_bias=False, common before BatchNorm) when use_bias is false.
-    dense(std::size_t inputs, std::size_t units, bool use_bias = true)
+    /// `units` outputs and no bias.
+    dense(std::size_t units, no_bias_t)
       : dense(units)
     {
-        m_use_bias = use_bias;
+        m_use_bias = false;
+    }
+
+    /// (inputs, units), built now with zero parameters (initialize() or a file fills them).
+    dense(std::size_t inputs, std::size_t units)
+      : dense(units)
+    {
         build(inputs);
     }
+
+    /// (inputs, units) without a bias.
+    dense(std::size_t inputs, std::size_t units, no_bias_t)
+      : dense(units, no_bias)
+    {
+        build(inputs);
+    }
+
+    /// Refused: dense(256, false) would read as 256 inputs and 0 units; say dense(256, no_bias).
+    template <class Flag, std::enable_if_t<std::is_same_v<Flag, bool>, int> = 0>
+    dense(std::size_t, Flag) = delete;
 
     /// The given parameters: kernel (in, units), bias (units).
     /// @throws shape_error when the bias does not have `units` elements.

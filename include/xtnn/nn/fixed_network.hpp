@@ -46,7 +46,14 @@ struct dense
     template <class T>
     static layer<T> make()
     {
-        return layer<T>(In, Out, UseBias);
+        if constexpr (UseBias)
+        {
+            return layer<T>(In, Out);
+        }
+        else
+        {
+            return layer<T>(In, Out, xtnn::no_bias);
+        }
     }
 };
 
