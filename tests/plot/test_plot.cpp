@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // plot: the SVG's structure — panels, series, points, legend entries, labels, ticks — not
 // its pixels; nice tick steps; atomic saving; history_figure's two panels; scatter plots of
-// ten classes in dots and crosses; the PNG's chunks, size and a few known pixels; save()
-// choosing the format by extension.
+// ten classes in dots and crosses; the PNG's chunks, size and a few known pixels; panels in
+// a grid; save() choosing the format by extension.
 #include <cmath>
 #include <cstdint>
 #include <fstream>
@@ -260,7 +260,7 @@ TEST_CASE("plot: a 10-class scatter plot draws every dot and cross, ticks and a 
     REQUIRE(occurrences(svg, "class=\"legend-entry\"") == 20);
     REQUIRE(occurrences(svg, "<circle") == 30 + 10);  // dots + one per dot legend entry
     REQUIRE(occurrences(svg, cross) == 30 + 10);
-    const auto layout = xtnn::plot::detail::layout_panel(p, 0, 460, 340);
+    const auto layout = xtnn::plot::detail::layout_panel(p, 0, 0, 460, 340);
     REQUIRE(layout.legend_rows.size() == 20);
     REQUIRE(layout.legend_h <= layout.y1 - layout.y0);
     REQUIRE(layout.legend_rows[10].x > layout.legend_rows[0].x);  // second column
@@ -347,7 +347,7 @@ TEST_CASE("plot: to_png writes an RGB PNG of the figure's size with the data whe
         REQUIRE(png.raw[y * (1 + 3 * 460)] == 0);  // filter type "None"
     }
 
-    const auto l = xtnn::plot::detail::layout_panel(p, 0, 460, 340);
+    const auto l = xtnn::plot::detail::layout_panel(p, 0, 0, 460, 340);
     REQUIRE((l.x0 == 62 && l.x1 == 446 && l.y0 == 34 && l.y1 == 292));
     const xtnn::detail::rgb white{255, 255, 255}, red{255, 0, 0}, lime{0, 255, 0};
     // The line is 2 pixels wide, centred on sy(5) = 163: rows 162 and 163.
@@ -392,6 +392,80 @@ TEST_CASE("plot: to_png writes an RGB PNG of the figure's size with the data whe
     const auto wide = decode(xtnn::plot::to_png(fig));
     REQUIRE((wide.width == 920 && wide.height == 340));
     REQUIRE(wide.at(460 + 100, 162) == red);
+}
+
+TEST_CASE("plot: figure::columns wraps panels into rows, the same grid in SVG and PNG")
+{
+    // Four panels of 300 x 200 in rows of 2; each a red line at y = 5 in fixed ranges
+    // [0, 10]^2 and a title naming it.
+    xtnn::plot::figure fig;
+    fig.panel_width = 300;
+    fig.panel_height = 200;
+    fig.columns = 2;
+    for (int i = 0; i < 4; ++i)
+    {
+        xtnn::plot::panel p;
+        p.title = "panel " + std::to_string(i);
+        p.x_min = p.y_min = 0;
+        p.x_max = p.y_max = 10;
+        xtnn::plot::series line;
+        line.x = {0, 10};
+        line.y = {5, 5};
+        line.color = "#ff0000";
+        p.series.push_back(line);
+        fig.panels.push_back(p);
+    }
+
+    // The grid: panel i in column i % 2 of row i / 2.
+    const auto grid = xtnn::plot::detail::layout_figure(fig);
+    REQUIRE((grid.columns == 2 && grid.rows == 2 && grid.width == 600 && grid.height == 400));
+    REQUIRE((grid.left(3) == 300 && grid.top(3) == 200 && grid.left(2) == 0 && grid.top(1) == 0));
+    const auto l3 = xtnn::plot::detail::layout_panel(fig, grid, 3);
+    REQUIRE((l3.x0 == 300 + 62 && l3.x1 == 600 - 14 && l3.y0 == 200 + 34 && l3.y1 == 400 - 48));
+    REQUIRE(l3.title_y == 220);
+
+    const std::string svg = xtnn::plot::to_svg(fig);
+    REQUIRE(occurrences(svg, "width=\"600.00\" height=\"400.00\" viewBox=\"0 0 600.00 400.00\"") ==
+            1);
+    REQUIRE(occurrences(svg, "class=\"panel\"") == 4);
+    // Panel 2 starts the second row: its title over its plot area, 200 pixels down.
+    REQUIRE_THAT(svg,
+                 Contains("<text class=\"title\" x=\"" + xtnn::plot::detail::num((62 + 286) / 2.0) +
+                          "\" y=\"220.00\" text-anchor=\"middle\" font-size=\"14\" "
+                          "font-weight=\"bold\">panel 2</text>"));
+    REQUIRE_THAT(svg, Contains("<rect x=\"362.00\" y=\"234.00\" width=\"224.00\" "
+                               "height=\"118.00\"/></clipPath>"));
+
+    // The PNG has the same size, and each panel's line where that panel's layout puts it.
+    const auto png = decode(xtnn::plot::to_png(fig));
+    REQUIRE((png.width == 600 && png.height == 400));
+    const xtnn::detail::rgb red{255, 0, 0}, white{255, 255, 255};
+    for (std::size_t i = 0; i < 4; ++i)
+    {
+        const auto l = xtnn::plot::detail::layout_panel(fig, grid, i);
+        const auto x = static_cast<std::size_t>((l.x0 + l.x1) / 2);
+        const auto y = static_cast<std::size_t>(l.sy(5));  // the upper of the line's 2 rows
+        CAPTURE(i, x, y);
+        REQUIRE(png.at(x, y) == red);
+        REQUIRE(png.at(x, y - 10) == white);
+    }
+
+    // 0 columns keeps one row; a short last row; more columns than panels: one row.
+    fig.columns = 0;
+    const auto one_row = decode(xtnn::plot::to_png(fig));
+    REQUIRE((one_row.width == 1200 && one_row.height == 200));
+    fig.columns = 3;
+    const auto short_row = xtnn::plot::detail::layout_figure(fig);
+    REQUIRE((short_row.columns == 3 && short_row.rows == 2 && short_row.left(3) == 0 &&
+             short_row.top(3) == 200));
+    REQUIRE_THAT(xtnn::plot::to_svg(fig), Contains("width=\"900.00\" height=\"400.00\""));
+    fig.columns = 9;
+    REQUIRE((xtnn::plot::detail::layout_figure(fig).columns == 4 &&
+             xtnn::plot::detail::layout_figure(fig).rows == 1));
+    // An empty figure is still one empty cell.
+    fig.panels.clear();
+    const auto empty = xtnn::plot::detail::layout_figure(fig);
+    REQUIRE((empty.width == 300 && empty.height == 200));
 }
 
 TEST_CASE("plot: to_png draws history_figure and a scatter plot, and rejects unknown colours")

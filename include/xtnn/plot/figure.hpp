@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
-// What a plot is — a figure of panels side by side, each with named series of points drawn
-// as lines and/or markers — and where everything in a panel goes: ranges fitted with
-// "nice" ticks, the plot area, colours, the legend's rows and corner. The SVG writer
-// (svg.hpp) and the PNG writer (png.hpp) both draw from this one layout.
+// What a plot is — a figure of panels in a row or a grid, each with named series of points
+// drawn as lines and/or markers — and where everything goes: each panel's corner in the
+// figure, ranges fitted with "nice" ticks, the plot area, colours, the legend's rows and
+// corner. The SVG writer (svg.hpp) and the PNG writer (png.hpp) both draw from this layout.
 #pragma once
 
 #include <algorithm>
@@ -73,12 +73,14 @@ struct panel
     bool legend = true;
 };
 
-/// Panels laid out left to right, each panel_width x panel_height pixels.
+/// Panels laid out left to right, each panel_width x panel_height pixels, in one row or
+/// wrapping into rows of `columns` (top to bottom; the last row may be short).
 struct figure
 {
     std::vector<plot::panel> panels;
     double panel_width = 460;
     double panel_height = 340;
+    std::size_t columns = 0;  ///< panels per row; 0 = all panels in one row
 };
 
 namespace detail
@@ -187,9 +189,37 @@ inline double swatch_marker_x(const legend_row& row, std::size_t i, std::size_t 
     return row.x + 6 + 22 * (static_cast<double>(i) + 0.5) / static_cast<double>(markers);
 }
 
-/// Lays out a panel whose top-left corner is at (left, 0).
+/// Where a figure's panels go: a grid of `columns` x `rows` cells of panel_width x
+/// panel_height, panel i in column i % columns of row i / columns.
+struct figure_layout
+{
+    std::size_t columns = 1, rows = 1;
+    double panel_width = 0, panel_height = 0;
+    double width = 0, height = 0;  ///< the whole figure: columns·panel_width x rows·panel_height
+
+    double left(std::size_t i) const { return panel_width * static_cast<double>(i % columns); }
+    double top(std::size_t i) const { return panel_height * static_cast<double>(i / columns); }
+};
+
+/// The grid of `fig`: all panels in one row when fig.columns is 0 (or at least the panel
+/// count), else rows of fig.columns; an empty figure is one empty cell.
+inline figure_layout layout_figure(const figure& fig)
+{
+    const std::size_t n = std::max<std::size_t>(1, fig.panels.size());
+    figure_layout g;
+    g.columns = fig.columns == 0 ? n : std::min(fig.columns, n);
+    g.rows = (n + g.columns - 1) / g.columns;
+    g.panel_width = fig.panel_width;
+    g.panel_height = fig.panel_height;
+    g.width = fig.panel_width * static_cast<double>(g.columns);
+    g.height = fig.panel_height * static_cast<double>(g.rows);
+    return g;
+}
+
+/// Lays out a panel whose top-left corner is at (left, top) in the figure.
 /// @throws shape_error when a series' x and y sizes differ.
-inline panel_layout layout_panel(const panel& p, double left, double width, double height)
+inline panel_layout layout_panel(const panel& p, double left, double top, double width,
+                                 double height)
 {
     for (const auto& s : p.series)
     {
@@ -202,8 +232,8 @@ inline panel_layout layout_panel(const panel& p, double left, double width, doub
     }
     panel_layout l;
     // The plot area, leaving room for title, labels and tick labels.
-    l.x0 = left + 62, l.x1 = left + width - 14, l.y0 = 34, l.y1 = height - 48;
-    l.title_y = 20, l.x_label_y = height - 12, l.y_label_x = left + 16;
+    l.x0 = left + 62, l.x1 = left + width - 14, l.y0 = top + 34, l.y1 = top + height - 48;
+    l.title_y = top + 20, l.x_label_y = top + height - 12, l.y_label_x = left + 16;
     l.x_tick_y = l.y1 + 15, l.y_tick_x = l.x0 - 5;
     const auto [data_x_lo, data_x_hi] = extent(p.series, true);
     const auto [data_y_lo, data_y_hi] = extent(p.series, false);
@@ -288,6 +318,12 @@ inline panel_layout layout_panel(const panel& p, double left, double width, doub
         l.legend_rows[r].baseline = l.legend_y + 14 + 16 * static_cast<double>(r % rows);
     }
     return l;
+}
+
+/// Lays out panel i of `fig` in its cell of the grid `g` (layout_figure(fig)).
+inline panel_layout layout_panel(const figure& fig, const figure_layout& g, std::size_t i)
+{
+    return layout_panel(fig.panels[i], g.left(i), g.top(i), g.panel_width, g.panel_height);
 }
 
 /// The series' finite points in screen coordinates, split into runs at non-finite ones:

@@ -4,7 +4,6 @@
 // font (titles twice as large when they fit). No dependency beyond zlib.
 #pragma once
 
-#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -144,15 +143,14 @@ inline void raster_panel(rgb_canvas& canvas, const panel& p, const panel_layout&
     }
 }
 
-/// The figure drawn on an RGB canvas of (panel_width * panels) x panel_height pixels
-/// (rounded), white behind.
+/// The figure drawn on an RGB canvas of its layout's size (layout_figure: columns ·
+/// panel_width x rows · panel_height pixels, rounded), white behind.
 /// @throws shape_error when a series' x and y sizes differ or a side is not 1 .. 32768
 ///         pixels; error for a colour the PNG writer cannot read.
 inline rgb_canvas rasterize(const figure& fig)
 {
-    const double width =
-        fig.panel_width * static_cast<double>(std::max<std::size_t>(1, fig.panels.size()));
-    const double height = fig.panel_height;
+    const figure_layout grid = layout_figure(fig);
+    const double width = grid.width, height = grid.height;
     constexpr double max_side = 1 << 15;
     if (!(std::round(width) >= 1 && std::round(width) <= max_side && std::round(height) >= 1 &&
           std::round(height) <= max_side))
@@ -166,9 +164,7 @@ inline rgb_canvas rasterize(const figure& fig)
                       static_cast<std::size_t>(std::lround(height)), {255, 255, 255});
     for (std::size_t i = 0; i < fig.panels.size(); ++i)
     {
-        const auto l = layout_panel(fig.panels[i], fig.panel_width * static_cast<double>(i),
-                                    fig.panel_width, fig.panel_height);
-        raster_panel(canvas, fig.panels[i], l);
+        raster_panel(canvas, fig.panels[i], layout_panel(fig, grid, i));
     }
     return canvas;
 }

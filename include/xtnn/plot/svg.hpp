@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: MIT
-// A figure as SVG: its panels side by side, each with its series as lines and/or markers, a
-// title, axis labels, ticks and a legend (the layout is figure.hpp's).
+// A figure as SVG: its panels in a row or a grid, each with its series as lines and/or
+// markers, a title, axis labels, ticks and a legend (the layout is figure.hpp's).
 #pragma once
 
-#include <algorithm>
 #include <cstddef>
 #include <cstdio>
 #include <string>
@@ -66,11 +65,9 @@ inline std::string marker_svg(marker shape, double cx, double cy, double radius,
            "\" fill=\"" + color + "\"/>";
 }
 
-/// Appends one panel's SVG, its top-left corner at (left, 0). `id` names its clip path.
-inline void draw_panel(std::string& svg, const panel& p, double left, double width, double height,
-                       std::size_t id)
+/// Appends the SVG of one panel laid out by layout_panel. `id` names its clip path.
+inline void draw_panel(std::string& svg, const panel& p, const panel_layout& l, std::size_t id)
 {
-    const panel_layout l = layout_panel(p, left, width, height);
     const std::string clip = "xtnn-plot-area-" + std::to_string(id);
 
     svg += "<g class=\"panel\">\n";
@@ -183,9 +180,8 @@ inline void draw_panel(std::string& svg, const panel& p, double left, double wid
 /// @throws shape_error when a series' x and y sizes differ.
 inline std::string to_svg(const figure& fig)
 {
-    const double width =
-        fig.panel_width * static_cast<double>(std::max<std::size_t>(1, fig.panels.size()));
-    const double height = fig.panel_height;
+    const detail::figure_layout grid = detail::layout_figure(fig);
+    const double width = grid.width, height = grid.height;
     std::string svg = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" +
                       detail::num(width) + "\" height=\"" + detail::num(height) +
@@ -194,8 +190,7 @@ inline std::string to_svg(const figure& fig)
                       "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
     for (std::size_t i = 0; i < fig.panels.size(); ++i)
     {
-        detail::draw_panel(svg, fig.panels[i], fig.panel_width * static_cast<double>(i),
-                           fig.panel_width, height, i);
+        detail::draw_panel(svg, fig.panels[i], detail::layout_panel(fig, grid, i), i);
     }
     svg += "</svg>\n";
     return svg;
