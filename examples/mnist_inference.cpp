@@ -13,6 +13,7 @@
 #include <xtnn/data/data_dir.hpp>
 #include <xtnn/io/image.hpp>
 #include <xtnn/data/mnist.hpp>
+#include <xtnn/io/model.hpp>
 #include <xtnn/io/weights.hpp>
 #include <xtnn/xtnn.hpp>
 
@@ -26,11 +27,14 @@ const char* const usage =
     "Classifies the 10,000 MNIST test images with a pretrained network, one at a time and\n"
     "in batches, and prints the accuracy and speed of each.\n"
     "  --data DIR     folder holding mnist/ (and dlfs/); default $XTNN_DATA_DIR, else ./data\n"
-    "  --weights FILE .pkl or .npz with W1, b1 ... WN, bN; the network's depth and widths\n"
-    "                 come from it (default DIR/dlfs/sample_weight.pkl, the book's weights)\n"
+    "  --weights FILE a model file (mnist_train --save): the whole network comes from it;\n"
+    "                 or a weights-only .pkl or .npz with W1, b1 ... WN, bN, whose depth and\n"
+    "                 widths come from it (default DIR/dlfs/sample_weight.pkl, the book's)\n"
     "  --batch N      images per batch in the batched run (default 100)\n"
-    "  --no-normalize feed raw 0..255 pixels, as the book's normalize=False\n"
-    "  --hidden-activation KIND  activation after each hidden layer (default sigmoid): any\n"
+    "  --no-normalize feed raw 0..255 pixels, as the book's normalize=False (a model file\n"
+    "                 always gets raw pixels)\n"
+    "  --hidden-activation KIND  for a weights-only file, the activation after each hidden\n"
+    "                 layer (default sigmoid): any\n"
     "                 activation layer item, e.g. relu, tanh, leaky_relu:0.1, gelu; the output\n"
     "                 layer is softmax\n"
     "  --misclassified FILE.png  save a grid of the test digits the network got wrong, each\n"
@@ -126,16 +130,30 @@ int main(int argc, char** argv)
                 args.text("--hidden-activation", "sigmoid"));
             xtnn::use_default_blas_threads();
 
+            // A model file says what it is and takes raw pixels (its first layers do the
+            // preprocessing); a weights-only file (the book's pickle, an old .npz) does not,
+            // so the flags say which activation and which pixel scale to use.
+            const bool whole_model = xtnn::io::is_model_file(weights);
             xtnn::data::mnist_options options;
-            options.normalize = !args.has("--no-normalize");
+            options.normalize = !whole_model && !args.has("--no-normalize");
             const auto test =
                 xtnn::data::load_mnist_part<float>(data_dir, xtnn::data::mnist_part::test, options);
             const std::vector<std::size_t> labels = xtnn::class_indices(test.labels);
-            const auto net = xtnn::io::load_network<float>(weights, hidden, xtnn::softmax());
+            const auto net = whole_model
+                                 ? xtnn::io::load_model<float>(weights).net
+                                 : xtnn::io::load_network<float>(weights, hidden, xtnn::softmax());
 
             std::printf("network: %s from \"%s\"\n", net.describe().c_str(), weights.c_str());
+            if (!whole_model)
+            {
+                std::printf("(a weights-only file: it carries no architecture; assumed %s after "
+                            "each hidden layer, softmax at the output)\n",
+                            std::string(hidden.kind()).c_str());
+            }
             std::printf("test set: %zu images, pixels %s\n", labels.size(),
-                        options.normalize ? "/ 255 (normalize)" : "0..255 (no normalize)");
+                        whole_model          ? "0..255 (the model rescales them itself)"
+                        : options.normalize ? "/ 255 (normalize)"
+                                            : "0..255 (no normalize)");
             report("per sample", classify(net, test.images, labels, 1), labels.size());
             const run_result batched = classify(net, test.images, labels, batch);
             report("batch of " + std::to_string(batch), batched, labels.size());

@@ -365,6 +365,25 @@ inline bool is_model_archive(const std::vector<zip_member>& members)
     return false;
 }
 
+/// True when the file at `path` is a model file (a zip holding model.json), not a
+/// weights-only .npz or a pickle. @throws io_error when it cannot be read.
+inline bool is_model_file(const std::string& path)
+{
+    const auto bytes = xtnn::detail::read_file(path, "xtnn::io::is_model_file");
+    if (bytes.size() < 4 || bytes[0] != 'P' || bytes[1] != 'K')
+    {
+        return false;
+    }
+    try
+    {
+        return is_model_archive(detail::parse_zip_bytes(bytes.data(), bytes.size(), path));
+    }
+    catch (const format_error&)
+    {
+        return false;
+    }
+}
+
 /// Rebuilds the model in a model file held in memory; `name` names it in messages (a path,
 /// or "<memory>"). Every layer is made by the registry from its kind and configuration (a
 /// layer of your own needs register_layer first), every array's shape is checked against its
