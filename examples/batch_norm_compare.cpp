@@ -107,12 +107,8 @@ run_result train(xtnn::network<float>& net, double stddev, const xt::xtensor<flo
     {
         xtnn::fit(net, x, y, options);
     }
-    catch (const xtnn::error& e)
+    catch (const xtnn::training_diverged&)
     {
-        if (std::string(e.what()).find("training diverged") == std::string::npos)
-        {
-            throw;
-        }
         result.diverged = true;
     }
     return result;

@@ -215,7 +215,7 @@ TEST_CASE("fit: a diverging run stops with an error naming the epoch and step")
     xtnn::initialize(linear, engine, xtnn::init_kind::xavier);
     auto mse = quiet(5, 10, xtnn::optimizer_kind::sgd, 1e6);
     mse.loss = xtnn::loss_kind::mean_squared_error;
-    REQUIRE_THROWS_AS(xtnn::fit(linear, x, y, mse), xtnn::error);
+    REQUIRE_THROWS_AS(xtnn::fit(linear, x, y, mse), xtnn::training_diverged);
     REQUIRE_THROWS_WITH(xtnn::fit(linear, x, y, mse), Contains("learning rate"));
 }
 

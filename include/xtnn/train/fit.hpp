@@ -34,6 +34,14 @@
 
 namespace xtnn
 {
+/// fit() stopped because the loss or a parameter became NaN or infinite; the message names
+/// the epoch, the step and the learning rate.
+class training_diverged : public error
+{
+public:
+    using error::error;
+};
+
 /// Keras's EarlyStopping: stop once the monitored value has not improved by more than
 /// min_delta for `patience` epochs in a row (at least 1; losses must fall, accuracies rise).
 struct early_stopping_options
@@ -343,8 +351,8 @@ history fit_rows(network<T>& net, const labeled_rows<T>& train, const labeled_ro
 /// layers in it and run in training mode here. With options.validation_split = f the last
 /// N - int(N·(1 - f)) rows are held out for validation, as Keras takes them (before any
 /// shuffling).
-/// @throws shape_error when x or y does not fit the network; xtnn::error when training
-/// diverges (naming the epoch and step), or for invalid options.
+/// @throws shape_error when x or y does not fit the network; training_diverged (naming the
+/// epoch and step); xtnn::error for invalid options.
 template <class T, class X, class Y>
 history fit(network<T>& net, const X& x, const Y& y, const fit_options<T>& options = {})
 {
@@ -447,7 +455,7 @@ history fit_rows(network<T>& net, const labeled_rows<T>& train, const labeled_ro
             const step_result result = stepper.step(part.x, part.rows, t, part.labels);
             if (!std::isfinite(result.loss))
             {
-                throw error(divergence_message(
+                throw training_diverged(divergence_message(
                     std::isnan(result.loss) ? "the loss is NaN" : "the loss is infinite", epoch,
                     s + 1, steps, stepper.optimizer().learning_rate()));
             }
@@ -461,8 +469,9 @@ history fit_rows(network<T>& net, const labeled_rows<T>& train, const labeled_ro
         const auto train_end = clock::now();
         if (!parameters_finite(net))
         {
-            throw error(divergence_message("a parameter is NaN or infinite", epoch, steps, steps,
-                                           stepper.optimizer().learning_rate()));
+            throw training_diverged(divergence_message("a parameter is NaN or infinite", epoch,
+                                                       steps, steps,
+                                                       stepper.optimizer().learning_rate()));
         }
 
         epoch_record record;
