@@ -6,6 +6,8 @@
 #   benchmarks/side_by_side.sh [BUILD_DIR] [WORKLOADS]     (defaults: build, W1a,W1b,W1c)
 # Needs: a Release build with benchmarks, XTNN_DATA_DIR (or ./data), Debian's python3-numpy,
 # and for libtorch libtorch-dev (see ../shared/bench/README.md). ROUNDS=5 by default.
+# BASELINE=OTHER_BUILD_DIR also runs that build's benchmarks (e.g. of the previous commit) in
+# the same rounds, as peer "xtnn-baseline", and prints each workload's ratio to it.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=${1:-build}
@@ -31,6 +33,12 @@ for ((round = 1; round <= rounds; round++)); do
         "$bench" --benchmark_filter="^(${workloads//,/|})_" --benchmark_format=csv \
             --benchmark_min_time=0.5 2>/dev/null | grep '^"W' >>"$out" || true
     done
+    if [[ -n "${BASELINE:-}" ]]; then
+        for bench in "$BASELINE"/benchmarks/bench_*; do
+            "$bench" --benchmark_filter="^(${workloads//,/|})_" --benchmark_format=csv \
+                --benchmark_min_time=0.5 2>/dev/null | grep '^"W' | sed 's/^"/"baseline:/' >>"$out" || true
+        done
+    fi
 done
 
 /usr/bin/python3 - "$out" <<'PY'
@@ -45,15 +53,19 @@ for line in open(sys.argv[1]):
         if any(f[0].strip('"').endswith(a) for a in ("_mean", "_median", "_stddev", "_cv")):
             continue  # repetition aggregates: the medians are taken below
         unit = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}[f[4].strip('"')]
-        times[(f[0].strip('"').split("_")[0], "xtnn")].append(float(f[2]) * unit)
-print(f"{'workload':10} {'peer':18} {'median s':>9} {'vs libtorch':>12} {'vs floor':>9}")
+        name = f[0].strip('"')
+        peer = "xtnn-baseline" if name.startswith("baseline:") else "xtnn"
+        times[(name.split(":")[-1].split("_")[0], peer)].append(float(f[2]) * unit)
+print(f"{'workload':10} {'peer':18} {'median s':>9} {'vs libtorch':>12} {'vs floor':>9} {'vs baseline':>12}")
 for w in sorted({w for w, _ in times}):
     floor = min((statistics.median(v) for (ww, p), v in times.items() if ww == w and p.startswith("gemm")), default=None)
     torch = statistics.median(times[(w, "libtorch")]) if (w, "libtorch") in times else None
+    base = statistics.median(times[(w, "xtnn-baseline")]) if (w, "xtnn-baseline") in times else None
     for (ww, p), v in sorted(times.items()):
         if ww != w:
             continue
         m = statistics.median(v)
-        print(f"{w:10} {p:18} {m:9.4f} {m / torch if torch else float('nan'):11.2f}x {m / floor if floor else float('nan'):8.2f}x")
+        ratio = lambda d: f"{m / d:.2f}x" if d else "-"
+        print(f"{w:10} {p:18} {m:9.4f} {ratio(torch):>12} {ratio(floor):>9} {ratio(base):>12}  (min {min(v):.4f}, max {max(v):.4f})")
 PY
 rm -f "$out"
