@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Tests for xtnn/io/ndarray.hpp: dtype helpers, conversion to and from xtensor, and the
-// Fortran-order and byte-order handling the readers share.
+// Tests for xtnn/io/ndarray.hpp: dtype helpers, conversion to and from xtensor, sizes, and
+// the Fortran-order and byte-order handling the readers share.
 #include <cstdint>
 #include <cstring>
 #include <vector>
@@ -114,13 +114,33 @@ TEST_CASE("ndarray: a 0-d array holds one element and bools convert to 0 and 1")
 TEST_CASE("ndarray: as<T> refuses data that does not match the shape")
 {
     xtnn::io::ndarray broken{dtype::f4, {2, 3}, std::vector<std::uint8_t>(20)};
-    REQUIRE_THROWS_AS(broken.as<float>(), xtnn::error);
+    REQUIRE_THROWS_AS(broken.as<float>(), xtnn::shape_error);
     REQUIRE_THROWS_WITH(broken.as<float>(),
                         Catch::Matchers::Contains("data holds 20 bytes; expected 24") &&
                             Catch::Matchers::Contains("(2, 3)") &&
                             Catch::Matchers::Contains("<f4"));
+    xtnn::io::ndarray odd{dtype::i4, {2, 2}, std::vector<std::uint8_t>(15)};
+    REQUIRE_THROWS_WITH(odd.as<float>(),
+                        Catch::Matchers::Contains("xtnn::io::ndarray::as: data holds 15 bytes; "
+                                                  "expected 16 for shape (2, 2) of <i4"));
     xtnn::io::ndarray huge{dtype::f8, {std::size_t(1) << 40, std::size_t(1) << 40}, {}};
-    REQUIRE_THROWS_AS(huge.as<double>(), xtnn::error);
+    REQUIRE_THROWS_AS(huge.as<double>(), xtnn::shape_error);
+}
+
+TEST_CASE("ndarray: size() is 0 for any zero extent and refuses counts size_t cannot hold")
+{
+    const std::size_t big = std::size_t(1) << 40;
+    for (const auto& shape : {std::vector<std::size_t>{0, big, big}, {big, big, 0}, {big, 0, big}})
+    {
+        const xtnn::io::ndarray empty{dtype::f8, shape, {}};
+        CHECK(empty.size() == 0);
+        CHECK(empty.as<double>().size() == 0);
+    }
+    const xtnn::io::ndarray huge{dtype::u1, {big, big}, {}};
+    REQUIRE_THROWS_AS(huge.size(), xtnn::shape_error);
+    REQUIRE_THROWS_WITH(huge.size(), Catch::Matchers::Contains(
+                                         "xtnn::io::ndarray::size: shape (1099511627776, "
+                                         "1099511627776) has more elements than size_t can count"));
 }
 
 TEST_CASE("ndarray: make_ndarray reorders Fortran data into C order")

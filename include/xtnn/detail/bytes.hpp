@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 // Byte-level helpers for the binary readers and writers: little-endian loads and stores,
-// byte swapping, and a cursor whose every read is bounds-checked, so a truncated or lying
-// file throws instead of reading past its end.
+// byte swapping, overflow-checked byte counts, and a cursor whose every read is
+// bounds-checked, so a truncated or lying file throws instead of reading past its end.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -60,9 +61,14 @@ void patch_le(std::vector<std::uint8_t>& out, std::size_t at, T value)
     }
 }
 
-/// Reverses the bytes of each of the `count` items of `item_size` bytes in `data`.
+/// Reverses the bytes of each of the `count` items of `item_size` bytes in `data`: converts
+/// big-endian items (IDX data, numpy's ">f4") to the host's little-endian order and back.
 inline void byte_swap_items(std::uint8_t* data, std::size_t count, std::size_t item_size)
 {
+    if (item_size < 2)
+    {
+        return;  // nothing to swap (and item_size - 1 below must not wrap)
+    }
     for (std::size_t i = 0; i < count; ++i)
     {
         std::uint8_t* item = data + i * item_size;
@@ -81,6 +87,28 @@ inline bool checked_multiply(std::size_t a, std::size_t b, std::size_t& product)
         return false;
     }
     product = a * b;
+    return true;
+}
+
+/// `item` times the product of `shape` (the bytes an array of that shape holds) into `bytes`;
+/// false when it overflows std::size_t. Any zero extent makes the count 0 whatever the
+/// others claim, so the answer does not depend on the order of the extents.
+inline bool byte_count(const std::vector<std::size_t>& shape, std::size_t item, std::size_t& bytes)
+{
+    if (std::find(shape.begin(), shape.end(), std::size_t(0)) != shape.end())
+    {
+        bytes = 0;
+        return true;
+    }
+    std::size_t count = item;
+    for (const std::size_t extent : shape)
+    {
+        if (!checked_multiply(count, extent, count))
+        {
+            return false;
+        }
+    }
+    bytes = count;
     return true;
 }
 

@@ -160,35 +160,33 @@ struct ndarray
     std::vector<std::size_t> shape;  ///< () for a scalar, (n,) for a vector
     std::vector<std::uint8_t> data;  ///< size() * item_size(type) bytes, C order, little-endian
 
-    /// Number of elements: the product of the shape (1 for a 0-d array).
+    /// Number of elements: the product of the shape (1 for a 0-d array, 0 for a zero extent).
+    /// @throws shape_error when the product overflows std::size_t.
     std::size_t size() const
     {
-        std::size_t count = 1;
-        for (auto extent : shape)
+        std::size_t count = 0;
+        if (!xtnn::detail::byte_count(shape, 1, count))
         {
-            count *= extent;
+            throw shape_error("xtnn::io::ndarray::size: shape " + shape_string(shape) +
+                              " has more elements than size_t can count");
         }
         return count;
     }
 
     /// The elements converted to T with static_cast (bools become 0/1), in the same shape.
-    /// @throws error when `data` does not hold size() * item_size(type) bytes.
+    /// @throws shape_error when `data` does not hold size() * item_size(type) bytes.
     template <class T>
     xt::xarray<T> as() const
     {
-        std::size_t count = 1;
+        std::size_t count = 0;
         std::size_t bytes = 0;
-        bool fits = true;
-        for (auto extent : shape)
-        {
-            fits = fits && xtnn::detail::checked_multiply(count, extent, count);
-        }
-        fits = fits && xtnn::detail::checked_multiply(count, item_size(type), bytes);
+        const bool fits = xtnn::detail::byte_count(shape, item_size(type), bytes) &&
+                          xtnn::detail::byte_count(shape, 1, count);
         if (!fits || bytes != data.size())
         {
-            throw error("xtnn::io::ndarray::as: data holds " + std::to_string(data.size()) +
-                        " bytes; expected " + (fits ? std::to_string(bytes) : "more") +
-                        " for shape " + shape_string(shape) + " of " + descr(type));
+            throw shape_error("xtnn::io::ndarray::as: data holds " + std::to_string(data.size()) +
+                              " bytes; expected " + (fits ? std::to_string(bytes) : "more") +
+                              " for shape " + shape_string(shape) + " of " + descr(type));
         }
         xt::xarray<T> out(typename xt::xarray<T>::shape_type(shape.begin(), shape.end()));
         const std::uint8_t* raw = data.data();
@@ -270,23 +268,9 @@ inline const ndarray* find_array(const named_arrays& arrays, std::string_view na
 
 namespace detail
 {
-/// Product of `shape` times `item`, or false when it overflows std::size_t.
-inline bool byte_count(const std::vector<std::size_t>& shape, std::size_t item, std::size_t& bytes)
-{
-    std::size_t count = 1;
-    for (auto extent : shape)
-    {
-        if (!xtnn::detail::checked_multiply(count, extent, count))
-        {
-            return false;
-        }
-    }
-    return xtnn::detail::checked_multiply(count, item, bytes);
-}
-
 /// Builds an ndarray from raw stored bytes, whose length the caller has checked equals the
-/// shape's byte count: swaps big-endian items and reorders Fortran (column-major) data
-/// into C order.
+/// shape's byte count (xtnn::detail::byte_count): swaps big-endian items and reorders
+/// Fortran (column-major) data into C order.
 inline ndarray make_ndarray(dtype type, bool big_endian, std::vector<std::size_t> shape,
                             bool fortran_order, const std::uint8_t* raw, std::size_t bytes)
 {

@@ -261,7 +261,7 @@ inline ndarray parse_npy_bytes(const std::uint8_t* data, std::size_t size,
 
     std::size_t expected = 0;
     const std::size_t item = item_size(header.type.type);
-    if (!byte_count(header.shape, item, expected))
+    if (!xtnn::detail::byte_count(header.shape, item, expected))
     {
         throw format_error(context + ": shape " + shape_string(header.shape) +
                            " is too large: its byte count overflows");
@@ -305,7 +305,7 @@ inline ndarray read_npy(const std::string& path)
 inline std::vector<std::uint8_t> format_npy(const ndarray& array)
 {
     std::size_t bytes = 0;
-    if (!detail::byte_count(array.shape, item_size(array.type), bytes) ||
+    if (!xtnn::detail::byte_count(array.shape, item_size(array.type), bytes) ||
         bytes != array.data.size())
     {
         throw error("xtnn::io::format_npy: data holds " + std::to_string(array.data.size()) +
