@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: MIT
-// Tests for xtnn/io/ndarray.hpp: dtype helpers, conversion to and from xtensor, sizes, and
-// the Fortran-order and byte-order handling the readers share.
+// Tests for xtnn/io/ndarray.hpp: dtype helpers, conversion to and from xtensor (and the
+// floats it refuses to turn into integers), sizes, and the Fortran-order and byte-order
+// handling the readers share.
+#include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <vector>
 
 #include <catch2/catch.hpp>
@@ -141,6 +144,52 @@ TEST_CASE("ndarray: size() is 0 for any zero extent and refuses counts size_t ca
     REQUIRE_THROWS_WITH(huge.size(), Catch::Matchers::Contains(
                                          "xtnn::io::ndarray::size: shape (1099511627776, "
                                          "1099511627776) has more elements than size_t can count"));
+}
+
+TEST_CASE("ndarray: as<T> converts floats to integers only when they fit, naming any that do not")
+{
+    using Catch::Matchers::Contains;
+    // In range after truncation toward zero: the C++ conversion is defined, and applied.
+    require_equal(xtnn::io::to_ndarray(xt::xarray<double>{-0.9, 255.9}).as<std::uint8_t>(),
+                  xt::xarray<std::uint8_t>{0, 255});
+    require_equal(xtnn::io::to_ndarray(xt::xarray<double>{-128.9, 127.9}).as<std::int8_t>(),
+                  xt::xarray<std::int8_t>{-128, 127});
+    // The extremes of int32 and int64 that float and double hold exactly.
+    require_equal(xtnn::io::to_ndarray(xt::xarray<float>{-2147483648.f}).as<std::int32_t>(),
+                  xt::xarray<std::int32_t>{std::numeric_limits<std::int32_t>::min()});
+    require_equal(
+        xtnn::io::to_ndarray(xt::xarray<double>{-9223372036854775808.0}).as<std::int64_t>(),
+        xt::xarray<std::int64_t>{std::numeric_limits<std::int64_t>::min()});
+
+    // NaN, infinities and values outside the range are refused, not clamped.
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    const double inf = std::numeric_limits<double>::infinity();
+    const auto f4 = xtnn::io::to_ndarray(xt::xarray<float>{1.f, 2.f, float(nan)});
+    REQUIRE_THROWS_AS(f4.as<int>(), xtnn::format_error);
+    REQUIRE_THROWS_WITH(f4.as<int>(),
+                        Contains("xtnn::io::ndarray::as: element 2 does not convert from <f4 to "
+                                 "<i4; expected a value in [-2147483648, 2147483647] after "
+                                 "truncation toward zero, got nan"));
+    REQUIRE_THROWS_WITH(xtnn::io::to_ndarray(xt::xarray<double>{0.0, -inf}).as<std::int64_t>(),
+                        Contains("element 1 does not convert from <f8 to <i8") &&
+                            Contains("got -inf"));
+    REQUIRE_THROWS_WITH(xtnn::io::to_ndarray(xt::xarray<double>{256.0}).as<std::uint8_t>(),
+                        Contains("to |u1; expected a value in [0, 255] after truncation toward "
+                                 "zero, got 256"));
+    REQUIRE_THROWS_WITH(xtnn::io::to_ndarray(xt::xarray<double>{-1.0}).as<unsigned>(),
+                        Contains("to <u4; expected a value in [0, 4294967295]") &&
+                            Contains("got -1"));
+    REQUIRE_THROWS_AS(xtnn::io::to_ndarray(xt::xarray<float>{2147483648.f}).as<std::int32_t>(),
+                      xtnn::format_error);
+    REQUIRE_THROWS_AS(
+        xtnn::io::to_ndarray(xt::xarray<double>{9223372036854775808.0}).as<std::int64_t>(),
+        xtnn::format_error);
+    REQUIRE_THROWS_WITH(xtnn::io::to_ndarray(xt::xarray<double>{1e300}).as<std::uint64_t>(),
+                        Contains("got 1.0000000000000001e+300"));
+
+    // Floating-point targets and bool keep IEEE 754's and C++'s defined conversions.
+    CHECK(std::isnan(xtnn::io::to_ndarray(xt::xarray<double>{nan}).as<float>()(0)));
+    CHECK(xtnn::io::to_ndarray(xt::xarray<double>{nan, 0.0}).as<bool>()(0));
 }
 
 TEST_CASE("ndarray: make_ndarray reorders Fortran data into C order")
