@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
-// The dtype-erased array that the numpy formats (.npy, .npz, pickle) read into and write
-// from: an element type, a shape, and the bytes in C order, little-endian. Fortran-ordered
-// and big-endian data are converted at the io boundary, so an ndarray is always C order.
+// The dtype-erased array that every array format (.npy, .npz, pickle, IDX) reads into and
+// writes from: an element type, a shape, and the bytes in C order, little-endian.
+// Fortran-ordered and big-endian data (IDX, numpy's ">f4") are converted at the io
+// boundary, so an ndarray is always C order, little-endian.
 #pragma once
 
 #include <cmath>
