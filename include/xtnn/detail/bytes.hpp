@@ -4,10 +4,10 @@
 // bounds-checked, so a truncated or lying file throws instead of reading past its end.
 #pragma once
 
-#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -90,25 +90,31 @@ inline bool checked_multiply(std::size_t a, std::size_t b, std::size_t& product)
     return true;
 }
 
+/// The most bytes (and elements) an array may claim: PTRDIFF_MAX, as in numpy.
+inline constexpr std::size_t max_array_bytes =
+    static_cast<std::size_t>(std::numeric_limits<std::ptrdiff_t>::max());
+
 /// `item` times the product of `shape` (the bytes an array of that shape holds) into `bytes`;
-/// false when it overflows std::size_t. Any zero extent makes the count 0 whatever the
-/// others claim, so the answer does not depend on the order of the extents.
+/// false when `item` times the product of the nonzero extents exceeds max_array_bytes.
+/// numpy's rule: an empty array (a zero extent, 0 bytes) may not claim more either, so every
+/// stride xtensor computes for the shape stays in range, whatever the order of the extents.
 inline bool byte_count(const std::vector<std::size_t>& shape, std::size_t item, std::size_t& bytes)
 {
-    if (std::find(shape.begin(), shape.end(), std::size_t(0)) != shape.end())
-    {
-        bytes = 0;
-        return true;
-    }
     std::size_t count = item;
+    bool empty = false;
     for (const std::size_t extent : shape)
     {
-        if (!checked_multiply(count, extent, count))
+        empty = empty || extent == 0;
+        if (extent != 0 && (!checked_multiply(count, extent, count) || count > max_array_bytes))
         {
             return false;
         }
     }
-    bytes = count;
+    if (count > max_array_bytes)
+    {
+        return false;
+    }
+    bytes = empty ? 0 : count;
     return true;
 }
 

@@ -131,8 +131,8 @@ inline idx_header idx_parse_header(const std::uint8_t* data, std::size_t size,
     std::size_t data_bytes = 0;
     if (!byte_count(shape, io::item_size(type->type), data_bytes))
     {
-        throw format_error(context + ": data is truncated; " + claim +
-                           " needs more bytes than size_t can count, got " +
+        throw format_error(context + ": data is truncated; " + claim + " needs more than " +
+                           std::to_string(max_array_bytes) + " bytes, got " +
                            std::to_string(present) + " after the " + std::to_string(header_bytes) +
                            "-byte header");
     }

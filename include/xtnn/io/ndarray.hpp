@@ -204,14 +204,15 @@ struct ndarray
     std::vector<std::uint8_t> data;  ///< size() * item_size(type) bytes, C order, little-endian
 
     /// Number of elements: the product of the shape (1 for a 0-d array, 0 for a zero extent).
-    /// @throws shape_error when the product overflows std::size_t.
+    /// @throws shape_error when the nonzero extents multiply past PTRDIFF_MAX, as numpy refuses.
     std::size_t size() const
     {
         std::size_t count = 0;
         if (!xtnn::detail::byte_count(shape, 1, count))
         {
             throw shape_error("xtnn::io::ndarray::size: shape " + shape_string(shape) +
-                              " has more elements than size_t can count");
+                              " claims more than " + std::to_string(xtnn::detail::max_array_bytes) +
+                              " elements");
         }
         return count;
     }
