@@ -140,9 +140,8 @@ inline void mnist_check_magic(const io::ndarray& array, std::size_t rank,
 {
     if (array.type != io::dtype::u1 || array.shape.size() != rank)
     {
-        const idx_type* type = idx_type_of(array.type);  // read_idx gives only IDX types
         const auto magic =
-            (std::uint32_t(type ? type->code : 0) << 8) | std::uint32_t(array.shape.size());
+            (std::uint32_t(idx_code_of(array.type)) << 8) | std::uint32_t(array.shape.size());
         throw format_error(context + ": bad magic " + idx_hex(magic, 8) + "; expected " +
                            idx_hex(0x0800u | std::uint32_t(rank), 8) + " (" + what + ")");
     }

@@ -39,7 +39,7 @@ inline constexpr idx_type idx_types[] = {
     {0x0C, io::dtype::i4, "i32"}, {0x0D, io::dtype::f4, "f32"}, {0x0E, io::dtype::f8, "f64"}};
 
 /// The IDX type with this code, or nullptr.
-constexpr const idx_type* idx_type_of_code(std::uint8_t code)
+inline const idx_type* idx_type_of_code(std::uint8_t code)
 {
     for (const idx_type& t : idx_types)
     {
@@ -51,17 +51,18 @@ constexpr const idx_type* idx_type_of_code(std::uint8_t code)
     return nullptr;
 }
 
-/// The IDX type that holds this dtype, or nullptr (IDX has no i8, u2, u4, u8 or b1).
-constexpr const idx_type* idx_type_of(io::dtype type)
+/// The IDX type code that holds this dtype, or 0 (IDX has no i8, u2, u4, u8 or b1). A value,
+/// not a pointer, so that it stays a constant expression under -fsanitize too.
+constexpr std::uint8_t idx_code_of(io::dtype type)
 {
     for (const idx_type& t : idx_types)
     {
         if (t.type == type)
         {
-            return &t;
+            return t.code;
         }
     }
-    return nullptr;
+    return 0;
 }
 
 /// "0x00000803": a magic number the way the IDX documentation prints it.
@@ -206,8 +207,8 @@ inline void write_idx(const ndarray& array, const std::string& path)
 {
     constexpr const char* where = "xtnn::io::write_idx";
     const std::string context = std::string(where) + ": " + xtnn::detail::quoted(path);
-    const xtnn::detail::idx_type* type = xtnn::detail::idx_type_of(array.type);
-    if (type == nullptr)
+    const std::uint8_t code = xtnn::detail::idx_code_of(array.type);
+    if (code == 0)
     {
         throw shape_error(context + ": dtype " + descr(array.type) +
                           " has no IDX type code; expected |u1, |i1, <i2, <i4, <f4 or <f8 "
@@ -232,10 +233,11 @@ inline void write_idx(const ndarray& array, const std::string& path)
     {
         throw shape_error(context + ": " + std::to_string(array.data.size()) +
                           " bytes do not hold shape " + shape_string(array.shape) + " of " +
-                          type->name + "; expected " + std::to_string(data_bytes) + " bytes");
+                          xtnn::detail::idx_type_of_code(code)->name + "; expected " +
+                          std::to_string(data_bytes) + " bytes");
     }
 
-    std::vector<std::uint8_t> file{0, 0, type->code, static_cast<std::uint8_t>(array.shape.size())};
+    std::vector<std::uint8_t> file{0, 0, code, static_cast<std::uint8_t>(array.shape.size())};
     file.reserve(4 + 4 * array.shape.size() + data_bytes);
     for (std::size_t extent : array.shape)
     {
@@ -261,7 +263,7 @@ template <class E>
 void write_idx(const xt::xexpression<E>& expression, const std::string& path)
 {
     using T = std::decay_t<typename E::value_type>;
-    static_assert(xtnn::detail::idx_type_of(dtype_of<T>()) != nullptr,
+    static_assert(xtnn::detail::idx_code_of(dtype_of<T>()) != 0,
                   "IDX holds uint8_t, int8_t, int16_t, int32_t, float or double");
     write_idx(to_ndarray(expression), path);
 }
