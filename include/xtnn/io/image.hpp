@@ -254,19 +254,20 @@ inline std::vector<std::uint8_t> encode_png(const gray_image& image)
     return xtnn::detail::encode_png_gray8(image.width, image.height, image.pixels.data());
 }
 
-/// Writes the image, enlarged `scale` times, as a binary PGM file, atomically.
+/// Writes the image, enlarged `scale` times, to `path` as a binary PGM file, atomically.
 /// @throws io_error with the quoted path when it cannot be written; shape_error, error as
 ///         for enlarge().
-inline void save_pgm(const std::string& path, const gray_image& image, std::size_t scale = 1)
+inline void save_pgm(const gray_image& image, const std::string& path, std::size_t scale = 1)
 {
     const auto bytes = encode_pgm(scale == 1 ? image : enlarge(image, scale));
     xtnn::detail::write_file_atomically(path, bytes, "xtnn::io::save_pgm");
 }
 
-/// Writes the image, enlarged `scale` times, as an 8-bit grayscale PNG file, atomically.
+/// Writes the image, enlarged `scale` times, to `path` as an 8-bit grayscale PNG file,
+/// atomically.
 /// @throws io_error with the quoted path when it cannot be written; shape_error, error as
 ///         for enlarge().
-inline void save_png(const std::string& path, const gray_image& image, std::size_t scale = 1)
+inline void save_png(const gray_image& image, const std::string& path, std::size_t scale = 1)
 {
     const auto bytes = encode_png(scale == 1 ? image : enlarge(image, scale));
     xtnn::detail::write_file_atomically(path, bytes, "xtnn::io::save_png");
