@@ -99,7 +99,7 @@ void save_misclassified(const std::string& path, const xt::xarray<float>& images
         std::printf("no misclassified digits: nothing written to %s\n", path.c_str());
         return;
     }
-    xtnn::io::save_png(path, xtnn::io::digit_grid(digits, captions, 10, 3));
+    xtnn::io::save_png(xtnn::io::digit_grid(digits, captions, 10, 3), path);
     std::printf("wrote %s: %zu of the %zu misclassified digits\n", path.c_str(), digits.size(),
                 wrong);
 }

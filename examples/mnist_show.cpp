@@ -82,7 +82,7 @@ int main(int argc, char** argv)
                 const xtnn::io::gray_image picture =
                     digits.size() == 1 ? xtnn::io::enlarge(digits.front(), 4)
                                        : xtnn::io::digit_grid(digits, captions, 10, 3);
-                xtnn::io::save_png(png, picture);
+                xtnn::io::save_png(picture, png);
                 std::cout << "wrote " << png << " (" << picture.width << " x " << picture.height
                           << ")\n";
             }

@@ -187,10 +187,10 @@ TEST_CASE("image: encode_pgm writes the P5 header and the raw pixels")
     CHECK(xtnn::io::encode_pgm(image_2x3()) == expected);
 
     const std::string path = temp_path("2x3.pgm");
-    xtnn::io::save_pgm(path, image_2x3());
+    xtnn::io::save_pgm(image_2x3(), path);
     CHECK(xtnn::detail::read_file(path, "test") == expected);
 
-    xtnn::io::save_pgm(path, image_2x3(), 2);
+    xtnn::io::save_pgm(image_2x3(), path, 2);
     const bytes big = xtnn::detail::read_file(path, "test");
     CHECK(std::string(big.begin(), big.begin() + 11) == "P5\n4 6\n255\n");
     CHECK(big.size() == 11 + 24);
@@ -224,10 +224,10 @@ TEST_CASE("image: encode_png writes signature, IHDR, IDAT, IEND with correct CRC
 TEST_CASE("image: save_png writes encode_png's bytes, enlarged on request")
 {
     const std::string path = temp_path("2x3.png");
-    xtnn::io::save_png(path, image_2x3());
+    xtnn::io::save_png(image_2x3(), path);
     CHECK(xtnn::detail::read_file(path, "test") == xtnn::io::encode_png(image_2x3()));
 
-    xtnn::io::save_png(path, image_2x3(), 3);
+    xtnn::io::save_png(image_2x3(), path, 3);
     const auto chunks = png_chunks(xtnn::detail::read_file(path, "test"));
     REQUIRE(!chunks.empty());
     CHECK(chunks[0].data == bytes{0, 0, 0, 6, 0, 0, 0, 9, 8, 0, 0, 0, 0});
@@ -237,10 +237,10 @@ TEST_CASE("image: save_png writes encode_png's bytes, enlarged on request")
 TEST_CASE("image: saving to an unwritable path is an io_error with the quoted path")
 {
     const std::string path = "/nonexistent-xtnn-dir/digit.png";
-    REQUIRE_THROWS_AS(xtnn::io::save_png(path, image_2x3()), xtnn::io_error);
-    REQUIRE_THROWS_WITH(xtnn::io::save_png(path, image_2x3()),
+    REQUIRE_THROWS_AS(xtnn::io::save_png(image_2x3(), path), xtnn::io_error);
+    REQUIRE_THROWS_WITH(xtnn::io::save_png(image_2x3(), path),
                         Contains("xtnn::io::save_png") && Contains("\"" + path + "\""));
-    REQUIRE_THROWS_WITH(xtnn::io::save_pgm("/nonexistent-xtnn-dir/d.pgm", image_2x3()),
+    REQUIRE_THROWS_WITH(xtnn::io::save_pgm(image_2x3(), "/nonexistent-xtnn-dir/d.pgm"),
                         Contains("xtnn::io::save_pgm") &&
                             Contains("\"/nonexistent-xtnn-dir/d.pgm\""));
 }

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: MIT
-// Tests for xtnn/io/ndarray.hpp: dtype helpers, conversion to and from xtensor, and the
-// Fortran-order and byte-order handling the readers share.
+// Tests for xtnn/io/ndarray.hpp: dtype helpers, conversion to and from xtensor (and the
+// floats it refuses to turn into integers), sizes, and the Fortran-order and byte-order
+// handling the readers share.
+#include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <vector>
 
 #include <catch2/catch.hpp>
@@ -114,13 +117,90 @@ TEST_CASE("ndarray: a 0-d array holds one element and bools convert to 0 and 1")
 TEST_CASE("ndarray: as<T> refuses data that does not match the shape")
 {
     xtnn::io::ndarray broken{dtype::f4, {2, 3}, std::vector<std::uint8_t>(20)};
-    REQUIRE_THROWS_AS(broken.as<float>(), xtnn::error);
+    REQUIRE_THROWS_AS(broken.as<float>(), xtnn::shape_error);
     REQUIRE_THROWS_WITH(broken.as<float>(),
                         Catch::Matchers::Contains("data holds 20 bytes; expected 24") &&
                             Catch::Matchers::Contains("(2, 3)") &&
                             Catch::Matchers::Contains("<f4"));
+    xtnn::io::ndarray odd{dtype::i4, {2, 2}, std::vector<std::uint8_t>(15)};
+    REQUIRE_THROWS_WITH(odd.as<float>(),
+                        Catch::Matchers::Contains("xtnn::io::ndarray::as: data holds 15 bytes; "
+                                                  "expected 16 for shape (2, 2) of <i4"));
     xtnn::io::ndarray huge{dtype::f8, {std::size_t(1) << 40, std::size_t(1) << 40}, {}};
-    REQUIRE_THROWS_AS(huge.as<double>(), xtnn::error);
+    REQUIRE_THROWS_AS(huge.as<double>(), xtnn::shape_error);
+}
+
+TEST_CASE("ndarray: size() is 0 for a zero extent and refuses shapes past PTRDIFF_MAX, as numpy")
+{
+    const std::size_t big = std::size_t(1) << 20;
+    for (const auto& shape : {std::vector<std::size_t>{0, big, big}, {big, big, 0}, {big, 0, big}})
+    {
+        const xtnn::io::ndarray empty{dtype::f8, shape, {}};
+        CHECK(empty.size() == 0);
+        CHECK(empty.as<double>().size() == 0);
+    }
+    // numpy refuses (0, 2**40, 2**40) too: the nonzero extents' product must fit, so that
+    // the strides of the (empty) xarray built from the shape do.
+    const std::size_t huge_extent = std::size_t(1) << 40;
+    for (const auto& shape :
+         {std::vector<std::size_t>{0, huge_extent, huge_extent}, {huge_extent, huge_extent, 0}})
+    {
+        const xtnn::io::ndarray empty{dtype::u1, shape, {}};
+        REQUIRE_THROWS_AS(empty.size(), xtnn::shape_error);
+        REQUIRE_THROWS_AS(empty.as<float>(), xtnn::shape_error);
+    }
+    const xtnn::io::ndarray huge{dtype::u1, {huge_extent, huge_extent}, {}};
+    REQUIRE_THROWS_AS(huge.size(), xtnn::shape_error);
+    REQUIRE_THROWS_WITH(huge.size(), Catch::Matchers::Contains(
+                                         "xtnn::io::ndarray::size: shape (1099511627776, "
+                                         "1099511627776) claims more than 9223372036854775807 "
+                                         "elements"));
+}
+
+TEST_CASE("ndarray: as<T> converts floats to integers only when they fit, naming any that do not")
+{
+    using Catch::Matchers::Contains;
+    // In range after truncation toward zero: the C++ conversion is defined, and applied.
+    require_equal(xtnn::io::to_ndarray(xt::xarray<double>{-0.9, 255.9}).as<std::uint8_t>(),
+                  xt::xarray<std::uint8_t>{0, 255});
+    require_equal(xtnn::io::to_ndarray(xt::xarray<double>{-128.9, 127.9}).as<std::int8_t>(),
+                  xt::xarray<std::int8_t>{-128, 127});
+    // The extremes of int32 and int64 that float and double hold exactly.
+    require_equal(xtnn::io::to_ndarray(xt::xarray<float>{-2147483648.f}).as<std::int32_t>(),
+                  xt::xarray<std::int32_t>{std::numeric_limits<std::int32_t>::min()});
+    require_equal(
+        xtnn::io::to_ndarray(xt::xarray<double>{-9223372036854775808.0}).as<std::int64_t>(),
+        xt::xarray<std::int64_t>{std::numeric_limits<std::int64_t>::min()});
+
+    // NaN, infinities and values outside the range are refused, not clamped.
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    const double inf = std::numeric_limits<double>::infinity();
+    const auto f4 = xtnn::io::to_ndarray(xt::xarray<float>{1.f, 2.f, float(nan)});
+    REQUIRE_THROWS_AS(f4.as<int>(), xtnn::format_error);
+    REQUIRE_THROWS_WITH(f4.as<int>(),
+                        Contains("xtnn::io::ndarray::as: element 2 does not convert from <f4 to "
+                                 "<i4; expected a value in [-2147483648, 2147483647] after "
+                                 "truncation toward zero, got nan"));
+    REQUIRE_THROWS_WITH(xtnn::io::to_ndarray(xt::xarray<double>{0.0, -inf}).as<std::int64_t>(),
+                        Contains("element 1 does not convert from <f8 to <i8") &&
+                            Contains("got -inf"));
+    REQUIRE_THROWS_WITH(xtnn::io::to_ndarray(xt::xarray<double>{256.0}).as<std::uint8_t>(),
+                        Contains("to |u1; expected a value in [0, 255] after truncation toward "
+                                 "zero, got 256"));
+    REQUIRE_THROWS_WITH(xtnn::io::to_ndarray(xt::xarray<double>{-1.0}).as<unsigned>(),
+                        Contains("to <u4; expected a value in [0, 4294967295]") &&
+                            Contains("got -1"));
+    REQUIRE_THROWS_AS(xtnn::io::to_ndarray(xt::xarray<float>{2147483648.f}).as<std::int32_t>(),
+                      xtnn::format_error);
+    REQUIRE_THROWS_AS(
+        xtnn::io::to_ndarray(xt::xarray<double>{9223372036854775808.0}).as<std::int64_t>(),
+        xtnn::format_error);
+    REQUIRE_THROWS_WITH(xtnn::io::to_ndarray(xt::xarray<double>{1e300}).as<std::uint64_t>(),
+                        Contains("got 1.0000000000000001e+300"));
+
+    // Floating-point targets and bool keep IEEE 754's and C++'s defined conversions.
+    CHECK(std::isnan(xtnn::io::to_ndarray(xt::xarray<double>{nan}).as<float>()(0)));
+    CHECK(xtnn::io::to_ndarray(xt::xarray<double>{nan, 0.0}).as<bool>()(0));
 }
 
 TEST_CASE("ndarray: make_ndarray reorders Fortran data into C order")

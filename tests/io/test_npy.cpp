@@ -12,6 +12,7 @@
 #include <xtensor/xarray.hpp>
 #include <xtensor/xtensor.hpp>
 
+#include <xtnn/detail/file.hpp>
 #include <xtnn/io/npy.hpp>
 
 #include "approx.hpp"
@@ -219,12 +220,27 @@ TEMPLATE_TEST_CASE("npy: save_npy and read_npy round-trip a tensor", "", float, 
 {
     const xt::xtensor<TestType, 2> x = {{1, 2, 3}, {4, 5, 6}};
     const std::string path = temp_path("roundtrip.npy");
-    xtnn::io::save_npy(path, x);
+    xtnn::io::save_npy(x, path);
     const auto array = xtnn::io::read_npy(path);
     std::filesystem::remove(path);
     CHECK(array.type == xtnn::io::dtype_of<TestType>());
     require_equal(array.as<TestType>(), xt::xarray<TestType>(x));
     CHECK_FALSE(xtnn_test::temporary_left_beside(path));
+}
+
+TEST_CASE("npy: the deprecated save_npy(path, array) order still writes the same file")
+{
+    const xt::xarray<float> x = {{1.f, 2.f}, {3.f, 4.f}};
+    const std::string path = temp_path("old_order.npy");
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+    xtnn::io::save_npy(path, x);
+    const auto from_expression = xtnn::detail::read_file(path, "test");
+    xtnn::io::save_npy(path, xtnn::io::to_ndarray(x));
+#pragma GCC diagnostic pop
+    CHECK(from_expression == xtnn::io::format_npy(xtnn::io::to_ndarray(x)));
+    CHECK(xtnn::detail::read_file(path, "test") == from_expression);
+    std::filesystem::remove(path);
 }
 
 TEST_CASE("npy: errors name the file and say what was expected")

@@ -209,7 +209,7 @@ TEST_CASE("npz: save_npz and read_npz round-trip arrays in order, compressed or 
     for (const bool compressed : {true, false})
     {
         const std::string path = temp_path(compressed ? "deflated.npz" : "stored.npz");
-        xtnn::io::save_npz(path, arrays, compressed);
+        xtnn::io::save_npz(arrays, path, compressed);
         const auto bytes = xtnn::detail::read_file(path, "test");
         const auto back = xtnn::io::read_npz(path);
         std::filesystem::remove(path);
@@ -243,14 +243,29 @@ TEST_CASE("npz: savez and savez_compressed take name, array pairs")
     require_equal(arrays[1].second.as<float>(), xt::xarray<float>(w));
 }
 
+TEST_CASE("npz: the deprecated save_npz(path, arrays) order still writes the same file")
+{
+    const auto arrays = parse(bytes_of(npz_stored));
+    const std::string old_order = temp_path("old_order.npz");
+    const std::string new_order = temp_path("new_order.npz");
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+    xtnn::io::save_npz(old_order, arrays, false);
+#pragma GCC diagnostic pop
+    xtnn::io::save_npz(arrays, new_order, false);
+    CHECK(xtnn::detail::read_file(old_order, "test") == xtnn::detail::read_file(new_order, "test"));
+    std::filesystem::remove(old_order);
+    std::filesystem::remove(new_order);
+}
+
 TEST_CASE("npz: save_npz refuses empty and repeated names")
 {
     using Catch::Matchers::Contains;
     const auto a = xtnn::io::to_ndarray(xt::xarray<float>{1.f});
     const std::string path = temp_path("names.npz");
-    REQUIRE_THROWS_WITH(xtnn::io::save_npz(path, {{"W1", a}, {"W1", a}}),
+    REQUIRE_THROWS_WITH(xtnn::io::save_npz({{"W1", a}, {"W1", a}}, path),
                         Contains("xtnn::io::save_npz") && Contains("\"W1\" appears twice"));
-    REQUIRE_THROWS_AS(xtnn::io::save_npz(path, {{"", a}}), xtnn::error);
+    REQUIRE_THROWS_AS(xtnn::io::save_npz({{"", a}}, path), xtnn::error);
     CHECK_FALSE(std::filesystem::exists(path));
 }
 

@@ -130,7 +130,7 @@ TEST_CASE("weights: missing arrays and files that are not weight files are refus
     const std::string npz = temp_path("no_bias.npz");
     xtnn::io::named_arrays arrays;
     arrays.emplace_back("W1", xtnn::io::to_ndarray(xtnn::matrix<float>(xt::zeros<float>({3, 2}))));
-    xtnn::io::save_npz(npz, arrays);
+    xtnn::io::save_npz(arrays, npz);
     REQUIRE_THROWS_AS(xtnn::io::load_network<float>(npz), xtnn::format_error);
     REQUIRE_THROWS_WITH(xtnn::io::load_network<float>(npz),
                         Catch::Matchers::Contains("no array named b1") &&
@@ -149,7 +149,7 @@ TEST_CASE("weights: missing arrays and files that are not weight files are refus
     chain.emplace_back("b1", xtnn::io::to_ndarray(xtnn::vector<float>(xt::zeros<float>({2}))));
     chain.emplace_back("W2", xtnn::io::to_ndarray(xtnn::matrix<float>(xt::zeros<float>({3, 2}))));
     chain.emplace_back("b2", xtnn::io::to_ndarray(xtnn::vector<float>(xt::zeros<float>({2}))));
-    xtnn::io::save_npz(broken, chain);
+    xtnn::io::save_npz(chain, broken);
     REQUIRE_THROWS_WITH(xtnn::io::load_network<float>(broken),
                         Catch::Matchers::Contains("W2 has shape (3, 2); expected (2, out)"));
 }

@@ -132,9 +132,10 @@ TEST_CASE("mnist data: one-hot labels agree with the plain labels", "[data][mnis
 TEST_CASE("mnist data: read_idx sees the headers SOURCES.md lists", "[data][idx]")
 {
     const auto labels = xtnn::io::read_idx(mnist_dir() + "/t10k-labels-idx1-ubyte.gz");
-    CHECK(labels.type == xtnn::io::idx_type::u8);
+    CHECK(labels.type == xtnn::io::dtype::u1);
     CHECK(labels.shape == std::vector<std::size_t>{10000});
     const auto images = xtnn::io::read_idx(mnist_dir() + "/t10k-images-idx3-ubyte.gz");
+    CHECK(images.type == xtnn::io::dtype::u1);
     CHECK(images.shape == std::vector<std::size_t>{10000, 28, 28});
 }
 

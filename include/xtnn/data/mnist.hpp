@@ -135,12 +135,13 @@ inline std::vector<std::string> mnist_locate(const std::string& dir,
 }
 
 /// "bad magic 0x00000801; expected 0x00000803" unless `array` is u8 of the given rank.
-inline void mnist_check_magic(const io::idx_array& array, std::size_t rank,
+inline void mnist_check_magic(const io::ndarray& array, std::size_t rank,
                               const std::string& context, const char* what)
 {
-    if (array.type != io::idx_type::u8 || array.shape.size() != rank)
+    if (array.type != io::dtype::u1 || array.shape.size() != rank)
     {
-        const auto magic = (std::uint32_t(array.type) << 8) | std::uint32_t(array.shape.size());
+        const auto magic =
+            (std::uint32_t(idx_code_of(array.type)) << 8) | std::uint32_t(array.shape.size());
         throw format_error(context + ": bad magic " + idx_hex(magic, 8) + "; expected " +
                            idx_hex(0x0800u | std::uint32_t(rank), 8) + " (" + what + ")");
     }
@@ -155,14 +156,14 @@ data::mnist_split<T> mnist_load(const std::string& images_path, const std::strin
     const std::string images_context = std::string(where) + ": " + quoted(images_path);
     const std::string labels_context = std::string(where) + ": " + quoted(labels_path);
 
-    const io::idx_array images = io::read_idx(images_path);
+    const io::ndarray images = io::read_idx(images_path);
     mnist_check_magic(images, 3, images_context, "u8 images, N x 28 x 28");
     if (images.shape[1] != 28 || images.shape[2] != 28)
     {
         throw format_error(images_context + ": images are " + std::to_string(images.shape[1]) +
                            " x " + std::to_string(images.shape[2]) + "; expected 28 x 28");
     }
-    const io::idx_array labels = io::read_idx(labels_path);
+    const io::ndarray labels = io::read_idx(labels_path);
     mnist_check_magic(labels, 1, labels_context, "u8 labels, N");
     const std::size_t n = images.shape[0];
     if (labels.shape[0] != n)
@@ -179,7 +180,7 @@ data::mnist_split<T> mnist_load(const std::string& images_path, const std::strin
     using shape_type = typename xt::xarray<T>::shape_type;
     split.images =
         xt::xarray<T>(options.flatten ? shape_type{n, pixels} : shape_type{n, 1, 28, 28});
-    const std::uint8_t* src = images.bytes.data();
+    const std::uint8_t* src = images.data.data();
     T* dst = split.images.data();
     if (options.normalize)
     {
@@ -196,7 +197,7 @@ data::mnist_split<T> mnist_load(const std::string& images_path, const std::strin
         }
     }
 
-    const std::uint8_t* label = labels.bytes.data();
+    const std::uint8_t* label = labels.data.data();
     for (std::size_t i = 0; i < n; ++i)
     {
         if (label[i] > 9)
@@ -207,7 +208,7 @@ data::mnist_split<T> mnist_load(const std::string& images_path, const std::strin
     }
     if (options.one_hot_label)
     {
-        split.labels = data::one_hot<T>(labels.bytes, 10);
+        split.labels = data::one_hot<T>(labels.data, 10);
     }
     else
     {

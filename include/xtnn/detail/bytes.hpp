@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: MIT
 // Byte-level helpers for the binary readers and writers: little-endian loads and stores,
-// byte swapping, and a cursor whose every read is bounds-checked, so a truncated or lying
-// file throws instead of reading past its end.
+// byte swapping, overflow-checked byte counts, and a cursor whose every read is
+// bounds-checked, so a truncated or lying file throws instead of reading past its end.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -60,9 +61,14 @@ void patch_le(std::vector<std::uint8_t>& out, std::size_t at, T value)
     }
 }
 
-/// Reverses the bytes of each of the `count` items of `item_size` bytes in `data`.
+/// Reverses the bytes of each of the `count` items of `item_size` bytes in `data`: converts
+/// big-endian items (IDX data, numpy's ">f4") to the host's little-endian order and back.
 inline void byte_swap_items(std::uint8_t* data, std::size_t count, std::size_t item_size)
 {
+    if (item_size < 2)
+    {
+        return;  // nothing to swap (and item_size - 1 below must not wrap)
+    }
     for (std::size_t i = 0; i < count; ++i)
     {
         std::uint8_t* item = data + i * item_size;
@@ -81,6 +87,34 @@ inline bool checked_multiply(std::size_t a, std::size_t b, std::size_t& product)
         return false;
     }
     product = a * b;
+    return true;
+}
+
+/// The most bytes (and elements) an array may claim: PTRDIFF_MAX, as in numpy.
+inline constexpr std::size_t max_array_bytes =
+    static_cast<std::size_t>(std::numeric_limits<std::ptrdiff_t>::max());
+
+/// `item` times the product of `shape` (the bytes an array of that shape holds) into `bytes`;
+/// false when `item` times the product of the nonzero extents exceeds max_array_bytes.
+/// numpy's rule: an empty array (a zero extent, 0 bytes) may not claim more either, so every
+/// stride xtensor computes for the shape stays in range, whatever the order of the extents.
+inline bool byte_count(const std::vector<std::size_t>& shape, std::size_t item, std::size_t& bytes)
+{
+    std::size_t count = item;
+    bool empty = false;
+    for (const std::size_t extent : shape)
+    {
+        empty = empty || extent == 0;
+        if (extent != 0 && (!checked_multiply(count, extent, count) || count > max_array_bytes))
+        {
+            return false;
+        }
+    }
+    if (count > max_array_bytes)
+    {
+        return false;
+    }
+    bytes = empty ? 0 : count;
     return true;
 }
 

@@ -198,8 +198,8 @@ gray_image to_gray_image(const xt::xexpression<E>& pixels, const gray_options& o
 /// @throws shape_error for an inconsistent image; error when scale is 0.
 inline gray_image enlarge(const gray_image& image, std::size_t scale)
 {
-    detail::check_gray_image(image, "xtnn::io::enlarge");
-    detail::check_image_scale(scale, "xtnn::io::enlarge");
+    xtnn::detail::check_gray_image(image, "xtnn::io::enlarge");
+    xtnn::detail::check_image_scale(scale, "xtnn::io::enlarge");
     gray_image big{image.width * scale, image.height * scale, {}};
     big.pixels.resize(big.width * big.height);
     for (std::size_t y = 0; y < big.height; ++y)
@@ -218,7 +218,7 @@ inline gray_image enlarge(const gray_image& image, std::size_t scale)
 /// @throws shape_error for an inconsistent image.
 inline std::string digit_to_text(const gray_image& image, std::size_t chars_per_pixel = 2)
 {
-    detail::check_gray_image(image, "xtnn::io::digit_to_text");
+    xtnn::detail::check_gray_image(image, "xtnn::io::digit_to_text");
     static constexpr char shades[] = " .:-=+*#%@";
     constexpr std::size_t levels = sizeof shades - 1;
     std::string text;
@@ -238,7 +238,7 @@ inline std::string digit_to_text(const gray_image& image, std::size_t chars_per_
 /// @throws shape_error for an inconsistent image.
 inline std::vector<std::uint8_t> encode_pgm(const gray_image& image)
 {
-    detail::check_gray_image(image, "xtnn::io::encode_pgm");
+    xtnn::detail::check_gray_image(image, "xtnn::io::encode_pgm");
     const std::string header =
         "P5\n" + std::to_string(image.width) + " " + std::to_string(image.height) + "\n255\n";
     std::vector<std::uint8_t> bytes(header.begin(), header.end());
@@ -250,23 +250,24 @@ inline std::vector<std::uint8_t> encode_pgm(const gray_image& image)
 /// @throws shape_error for an inconsistent image.
 inline std::vector<std::uint8_t> encode_png(const gray_image& image)
 {
-    detail::check_gray_image(image, "xtnn::io::encode_png");
+    xtnn::detail::check_gray_image(image, "xtnn::io::encode_png");
     return xtnn::detail::encode_png_gray8(image.width, image.height, image.pixels.data());
 }
 
-/// Writes the image, enlarged `scale` times, as a binary PGM file, atomically.
+/// Writes the image, enlarged `scale` times, to `path` as a binary PGM file, atomically.
 /// @throws io_error with the quoted path when it cannot be written; shape_error, error as
 ///         for enlarge().
-inline void save_pgm(const std::string& path, const gray_image& image, std::size_t scale = 1)
+inline void save_pgm(const gray_image& image, const std::string& path, std::size_t scale = 1)
 {
     const auto bytes = encode_pgm(scale == 1 ? image : enlarge(image, scale));
     xtnn::detail::write_file_atomically(path, bytes, "xtnn::io::save_pgm");
 }
 
-/// Writes the image, enlarged `scale` times, as an 8-bit grayscale PNG file, atomically.
+/// Writes the image, enlarged `scale` times, to `path` as an 8-bit grayscale PNG file,
+/// atomically.
 /// @throws io_error with the quoted path when it cannot be written; shape_error, error as
 ///         for enlarge().
-inline void save_png(const std::string& path, const gray_image& image, std::size_t scale = 1)
+inline void save_png(const gray_image& image, const std::string& path, std::size_t scale = 1)
 {
     const auto bytes = encode_png(scale == 1 ? image : enlarge(image, scale));
     xtnn::detail::write_file_atomically(path, bytes, "xtnn::io::save_png");
@@ -307,11 +308,11 @@ inline gray_image digit_grid(const std::vector<gray_image>& digits,
     {
         throw error(std::string(where) + ": columns must be at least 1; got 0");
     }
-    detail::check_image_scale(scale, where);
+    xtnn::detail::check_image_scale(scale, where);
     const gray_image& first = digits.front();
     for (std::size_t i = 0; i < digits.size(); ++i)
     {
-        detail::check_gray_image(digits[i], where);
+        xtnn::detail::check_gray_image(digits[i], where);
         if (digits[i].width != first.width || digits[i].height != first.height)
         {
             throw shape_error(std::string(where) + ": digit " + std::to_string(i) + " is " +
@@ -327,7 +328,7 @@ inline gray_image digit_grid(const std::vector<gray_image>& digits,
     std::size_t cell_w = digit_w;
     for (const auto& caption : captions)
     {
-        cell_w = std::max(cell_w, detail::font_text_width(caption, text_scale));
+        cell_w = std::max(cell_w, xtnn::detail::font_text_width(caption, text_scale));
     }
     const std::size_t cell_h = digit_h + (captions.empty() ? 0 : 9 * text_scale);
     const std::size_t cols = std::min(columns, digits.size());
@@ -350,9 +351,9 @@ inline gray_image digit_grid(const std::vector<gray_image>& digits,
         if (!captions.empty())
         {
             const std::size_t text_left =
-                left + (cell_w - detail::font_text_width(captions[i], text_scale)) / 2;
-            detail::draw_text(sheet, text_left, top + digit_h + 2 * text_scale, captions[i],
-                              text_scale, 255);
+                left + (cell_w - xtnn::detail::font_text_width(captions[i], text_scale)) / 2;
+            xtnn::detail::draw_text(sheet, text_left, top + digit_h + 2 * text_scale, captions[i],
+                                    text_scale, 255);
         }
     }
     return sheet;

@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: MIT
-// The dtype-erased array that the numpy formats (.npy, .npz, pickle) read into and write
-// from: an element type, a shape, and the bytes in C order, little-endian. Fortran-ordered
-// and big-endian data are converted at the io boundary, so an ndarray is always C order.
+// The dtype-erased array that every array format (.npy, .npz, pickle, IDX) reads into and
+// writes from: an element type, a shape, and the bytes in C order, little-endian.
+// Fortran-ordered and big-endian data (IDX, numpy's ">f4") are converted at the io
+// boundary, so an ndarray is always C order, little-endian.
 #pragma once
 
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -36,6 +40,10 @@ enum class dtype
     u8,
     b1
 };
+
+static_assert(std::numeric_limits<float>::is_iec559 && sizeof(float) == 4 &&
+                  std::numeric_limits<double>::is_iec559 && sizeof(double) == 8,
+              "f4 and f8 data are IEEE 754 binary32 and binary64: float and double must be too");
 
 /// Bytes per element: 1, 2, 4 or 8.
 constexpr std::size_t item_size(dtype type)
@@ -133,7 +141,34 @@ constexpr dtype dtype_of()
 
 namespace detail
 {
+/// static_cast<T>(value) from float or double to an integer T, which C++ leaves undefined
+/// unless the value, truncated toward zero, fits in T. `index` names the element.
+/// @throws format_error naming the element, its value and T's range otherwise (NaN, ±inf and
+/// out-of-range values: they are refused, not clamped).
+template <class T, class S>
+T float_to_integer(S value, std::size_t index)
+{
+    // Both bounds are 0 or ±2^k, exact in every binary floating-point type.
+    const S low = static_cast<S>(std::numeric_limits<T>::min());
+    const S high = S(2) * static_cast<S>(std::numeric_limits<T>::max() / 2 + 1);
+    const S whole = std::trunc(value);
+    if (whole >= low && whole < high)  // false for NaN
+    {
+        return static_cast<T>(value);
+    }
+    char text[32];
+    std::snprintf(text, sizeof text, "%.*g", std::numeric_limits<S>::max_digits10,
+                  static_cast<double>(value));
+    throw format_error("xtnn::io::ndarray::as: element " + std::to_string(index) +
+                       " does not convert from " + descr(dtype_of<S>()) + " to " +
+                       descr(dtype_of<T>()) + "; expected a value in [" +
+                       std::to_string(+std::numeric_limits<T>::min()) + ", " +
+                       std::to_string(+std::numeric_limits<T>::max()) +
+                       "] after truncation toward zero, got " + text);
+}
+
 /// Copies `count` items of type S from raw bytes into `out`, converting each to T.
+/// @throws format_error as float_to_integer, for floating-point items and an integer T.
 template <class S, class T>
 void convert_items(const std::uint8_t* raw, std::size_t count, T* out)
 {
@@ -147,7 +182,15 @@ void convert_items(const std::uint8_t* raw, std::size_t count, T* out)
         {
             S value;
             std::memcpy(&value, raw + i * sizeof(S), sizeof(S));
-            out[i] = static_cast<T>(value);
+            if constexpr (std::is_floating_point_v<S> && std::is_integral_v<T> &&
+                          !std::is_same_v<T, bool>)
+            {
+                out[i] = float_to_integer<T>(value, i);
+            }
+            else
+            {
+                out[i] = static_cast<T>(value);  // integers wrap as static_cast does
+            }
         }
     }
 }
@@ -160,35 +203,37 @@ struct ndarray
     std::vector<std::size_t> shape;  ///< () for a scalar, (n,) for a vector
     std::vector<std::uint8_t> data;  ///< size() * item_size(type) bytes, C order, little-endian
 
-    /// Number of elements: the product of the shape (1 for a 0-d array).
+    /// Number of elements: the product of the shape (1 for a 0-d array, 0 for a zero extent).
+    /// @throws shape_error when the nonzero extents multiply past PTRDIFF_MAX, as numpy refuses.
     std::size_t size() const
     {
-        std::size_t count = 1;
-        for (auto extent : shape)
+        std::size_t count = 0;
+        if (!xtnn::detail::byte_count(shape, 1, count))
         {
-            count *= extent;
+            throw shape_error("xtnn::io::ndarray::size: shape " + shape_string(shape) +
+                              " claims more than " + std::to_string(xtnn::detail::max_array_bytes) +
+                              " elements");
         }
         return count;
     }
 
-    /// The elements converted to T with static_cast (bools become 0/1), in the same shape.
-    /// @throws error when `data` does not hold size() * item_size(type) bytes.
+    /// The elements converted to T, in the same shape: with static_cast (bools become 0/1,
+    /// integers wrap), except that a float or double converted to an integer T must fit.
+    /// @throws shape_error when `data` does not hold size() * item_size(type) bytes.
+    /// @throws format_error for a NaN, infinite or out-of-range value and an integer T,
+    /// naming the element and the value (such values are refused, not clamped).
     template <class T>
     xt::xarray<T> as() const
     {
-        std::size_t count = 1;
+        std::size_t count = 0;
         std::size_t bytes = 0;
-        bool fits = true;
-        for (auto extent : shape)
-        {
-            fits = fits && xtnn::detail::checked_multiply(count, extent, count);
-        }
-        fits = fits && xtnn::detail::checked_multiply(count, item_size(type), bytes);
+        const bool fits = xtnn::detail::byte_count(shape, item_size(type), bytes) &&
+                          xtnn::detail::byte_count(shape, 1, count);
         if (!fits || bytes != data.size())
         {
-            throw error("xtnn::io::ndarray::as: data holds " + std::to_string(data.size()) +
-                        " bytes; expected " + (fits ? std::to_string(bytes) : "more") +
-                        " for shape " + shape_string(shape) + " of " + descr(type));
+            throw shape_error("xtnn::io::ndarray::as: data holds " + std::to_string(data.size()) +
+                              " bytes; expected " + (fits ? std::to_string(bytes) : "more") +
+                              " for shape " + shape_string(shape) + " of " + descr(type));
         }
         xt::xarray<T> out(typename xt::xarray<T>::shape_type(shape.begin(), shape.end()));
         const std::uint8_t* raw = data.data();
@@ -270,23 +315,9 @@ inline const ndarray* find_array(const named_arrays& arrays, std::string_view na
 
 namespace detail
 {
-/// Product of `shape` times `item`, or false when it overflows std::size_t.
-inline bool byte_count(const std::vector<std::size_t>& shape, std::size_t item, std::size_t& bytes)
-{
-    std::size_t count = 1;
-    for (auto extent : shape)
-    {
-        if (!xtnn::detail::checked_multiply(count, extent, count))
-        {
-            return false;
-        }
-    }
-    return xtnn::detail::checked_multiply(count, item, bytes);
-}
-
 /// Builds an ndarray from raw stored bytes, whose length the caller has checked equals the
-/// shape's byte count: swaps big-endian items and reorders Fortran (column-major) data
-/// into C order.
+/// shape's byte count (xtnn::detail::byte_count): swaps big-endian items and reorders
+/// Fortran (column-major) data into C order.
 inline ndarray make_ndarray(dtype type, bool big_endian, std::vector<std::size_t> shape,
                             bool fortran_order, const std::uint8_t* raw, std::size_t bytes)
 {

@@ -261,7 +261,7 @@ inline ndarray parse_npy_bytes(const std::uint8_t* data, std::size_t size,
 
     std::size_t expected = 0;
     const std::size_t item = item_size(header.type.type);
-    if (!byte_count(header.shape, item, expected))
+    if (!xtnn::detail::byte_count(header.shape, item, expected))
     {
         throw format_error(context + ": shape " + shape_string(header.shape) +
                            " is too large: its byte count overflows");
@@ -305,7 +305,7 @@ inline ndarray read_npy(const std::string& path)
 inline std::vector<std::uint8_t> format_npy(const ndarray& array)
 {
     std::size_t bytes = 0;
-    if (!detail::byte_count(array.shape, item_size(array.type), bytes) ||
+    if (!xtnn::detail::byte_count(array.shape, item_size(array.type), bytes) ||
         bytes != array.data.size())
     {
         throw error("xtnn::io::format_npy: data holds " + std::to_string(array.data.size()) +
@@ -349,17 +349,32 @@ inline std::vector<std::uint8_t> format_npy(const ndarray& array)
     return out;
 }
 
-/// Writes `array` to a .npy file atomically (see format_npy).
-/// @throws io_error when the file cannot be written.
-inline void save_npy(const std::string& path, const ndarray& array)
+/// Writes `array` to `path` as a .npy file, atomically (see format_npy).
+/// @throws error as format_npy; io_error when the file cannot be written.
+inline void save_npy(const ndarray& array, const std::string& path)
 {
     xtnn::detail::write_file_atomically(path, format_npy(array), "xtnn::io::save_npy");
 }
 
-/// Writes an xtensor container or expression to a .npy file: save_npy("W1.npy", W1).
+/// Writes an xtensor container or expression to a .npy file: save_npy(W1, "W1.npy").
 template <class E>
-void save_npy(const std::string& path, const xt::xexpression<E>& expression)
+void save_npy(const xt::xexpression<E>& expression, const std::string& path)
 {
-    save_npy(path, to_ndarray(expression));
+    save_npy(to_ndarray(expression), path);
+}
+
+/// The old (path, array) order, kept while code written against it moves to (array, path).
+[[deprecated("save_npy takes the array first, the path second")]] inline void save_npy(
+    const std::string& path, const ndarray& array)
+{
+    save_npy(array, path);
+}
+
+/// The old (path, expression) order, kept while code written against it moves.
+template <class E>
+[[deprecated("save_npy takes the array first, the path second")]] void save_npy(
+    const std::string& path, const xt::xexpression<E>& expression)
+{
+    save_npy(expression, path);
 }
 }  // namespace xtnn::io

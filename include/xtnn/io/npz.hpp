@@ -110,24 +110,33 @@ inline named_arrays read_npz(const std::string& path)
     return detail::parse_npz_bytes(bytes.data(), bytes.size(), context);
 }
 
-/// Writes `arrays` to a .npz file atomically, each as member "<name>.npy", deflated when
-/// `compressed` (like np.savez_compressed) or stored (like np.savez).
+/// Writes `arrays` to `path` as a .npz file atomically, each as member "<name>.npy", deflated
+/// when `compressed` (like np.savez_compressed) or stored (like np.savez).
 /// @throws error for empty or repeated names, or an archive over 4 GiB; io_error when the
 /// file cannot be written.
-inline void save_npz(const std::string& path, const named_arrays& arrays, bool compressed = true)
+inline void save_npz(const named_arrays& arrays, const std::string& path, bool compressed = true)
 {
     const char* where = "xtnn::io::save_npz";
     xtnn::detail::write_file_atomically(path, detail::format_npz(arrays, compressed, where), where);
 }
 
+/// The old (path, arrays) order, kept while code written against it moves to (arrays, path).
+[[deprecated("save_npz takes the arrays first, the path second")]] inline void save_npz(
+    const std::string& path, const named_arrays& arrays, bool compressed = true)
+{
+    save_npz(arrays, path, compressed);
+}
+
 /// np.savez: savez("w.npz", "W1", W1, "b1", b1) with xtensor expressions or ndarrays; stored.
+/// The path comes first here, as in numpy: the name, array pairs are a pack, which must end
+/// the parameter list.
 template <class... NamesAndArrays>
 void savez(const std::string& path, const NamesAndArrays&... names_and_arrays)
 {
     static_assert(sizeof...(NamesAndArrays) % 2 == 0, "savez takes name, array pairs");
     named_arrays arrays;
     detail::collect_named(arrays, names_and_arrays...);
-    save_npz(path, arrays, false);
+    save_npz(arrays, path, false);
 }
 
 /// np.savez_compressed: as savez, with deflated members.
@@ -137,6 +146,6 @@ void savez_compressed(const std::string& path, const NamesAndArrays&... names_an
     static_assert(sizeof...(NamesAndArrays) % 2 == 0, "savez_compressed takes name, array pairs");
     named_arrays arrays;
     detail::collect_named(arrays, names_and_arrays...);
-    save_npz(path, arrays, true);
+    save_npz(arrays, path, true);
 }
 }  // namespace xtnn::io

@@ -417,7 +417,7 @@ inline void pickle_machine::set_array(pickle_value& target, std::vector<std::siz
     std::vector<std::uint8_t> tmp;
     const std::vector<std::uint8_t>& raw = raw_data(data, tmp);
     std::size_t expected = 0;
-    const bool fits = byte_count(shape, item_size(type.descr.type), expected);
+    const bool fits = xtnn::detail::byte_count(shape, item_size(type.descr.type), expected);
     if (!fits || expected != raw.size())
     {
         fail("array data" + at() + " holds " + std::to_string(raw.size()) + " bytes; expected " +

@@ -239,6 +239,6 @@ named_arrays weight_arrays(const network<T>& net)
 template <class T>
 void save_weights(const network<T>& net, const std::string& path)
 {
-    save_npz(path, weight_arrays(net), true);
+    save_npz(weight_arrays(net), path, true);
 }
 }  // namespace xtnn::io
