@@ -228,21 +228,6 @@ TEMPLATE_TEST_CASE("npy: save_npy and read_npy round-trip a tensor", "", float, 
     CHECK_FALSE(xtnn_test::temporary_left_beside(path));
 }
 
-TEST_CASE("npy: the deprecated save_npy(path, array) order still writes the same file")
-{
-    const xt::xarray<float> x = {{1.f, 2.f}, {3.f, 4.f}};
-    const std::string path = temp_path("old_order.npy");
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-    xtnn::io::save_npy(path, x);
-    const auto from_expression = xtnn::detail::read_file(path, "test");
-    xtnn::io::save_npy(path, xtnn::io::to_ndarray(x));
-#pragma GCC diagnostic pop
-    CHECK(from_expression == xtnn::io::format_npy(xtnn::io::to_ndarray(x)));
-    CHECK(xtnn::detail::read_file(path, "test") == from_expression);
-    std::filesystem::remove(path);
-}
-
 TEST_CASE("npy: errors name the file and say what was expected")
 {
     using Catch::Matchers::Contains;

@@ -243,21 +243,6 @@ TEST_CASE("npz: savez and savez_compressed take name, array pairs")
     require_equal(arrays[1].second.as<float>(), xt::xarray<float>(w));
 }
 
-TEST_CASE("npz: the deprecated save_npz(path, arrays) order still writes the same file")
-{
-    const auto arrays = parse(bytes_of(npz_stored));
-    const std::string old_order = temp_path("old_order.npz");
-    const std::string new_order = temp_path("new_order.npz");
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-    xtnn::io::save_npz(old_order, arrays, false);
-#pragma GCC diagnostic pop
-    xtnn::io::save_npz(arrays, new_order, false);
-    CHECK(xtnn::detail::read_file(old_order, "test") == xtnn::detail::read_file(new_order, "test"));
-    std::filesystem::remove(old_order);
-    std::filesystem::remove(new_order);
-}
-
 TEST_CASE("npz: save_npz refuses empty and repeated names")
 {
     using Catch::Matchers::Contains;

@@ -362,19 +362,4 @@ void save_npy(const xt::xexpression<E>& expression, const std::string& path)
 {
     save_npy(to_ndarray(expression), path);
 }
-
-/// The old (path, array) order, kept while code written against it moves to (array, path).
-[[deprecated("save_npy takes the array first, the path second")]] inline void save_npy(
-    const std::string& path, const ndarray& array)
-{
-    save_npy(array, path);
-}
-
-/// The old (path, expression) order, kept while code written against it moves.
-template <class E>
-[[deprecated("save_npy takes the array first, the path second")]] void save_npy(
-    const std::string& path, const xt::xexpression<E>& expression)
-{
-    save_npy(expression, path);
-}
 }  // namespace xtnn::io

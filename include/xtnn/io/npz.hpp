@@ -120,13 +120,6 @@ inline void save_npz(const named_arrays& arrays, const std::string& path, bool c
     xtnn::detail::write_file_atomically(path, detail::format_npz(arrays, compressed, where), where);
 }
 
-/// The old (path, arrays) order, kept while code written against it moves to (arrays, path).
-[[deprecated("save_npz takes the arrays first, the path second")]] inline void save_npz(
-    const std::string& path, const named_arrays& arrays, bool compressed = true)
-{
-    save_npz(arrays, path, compressed);
-}
-
 /// np.savez: savez("w.npz", "W1", W1, "b1", b1) with xtensor expressions or ndarrays; stored.
 /// The path comes first here, as in numpy: the name, array pairs are a pack, which must end
 /// the parameter list.
