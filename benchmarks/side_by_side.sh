@@ -55,7 +55,8 @@ for line in open(sys.argv[1]):
         unit = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}[f[4].strip('"')]
         name = f[0].strip('"')
         peer = "xtnn-baseline" if name.startswith("baseline:") else "xtnn"
-        times[(name.split(":")[-1].split("_")[0], peer)].append(float(f[2]) * unit)
+        name = name[len("baseline:"):] if peer == "xtnn-baseline" else name
+        times[(name.split("_")[0], peer)].append(float(f[2]) * unit)
 print(f"{'workload':10} {'peer':18} {'median s':>9} {'vs libtorch':>12} {'vs floor':>9} {'vs baseline':>12}")
 for w in sorted({w for w, _ in times}):
     floor = min((statistics.median(v) for (ww, p), v in times.items() if ww == w and p.startswith("gemm")), default=None)
@@ -68,4 +69,5 @@ for w in sorted({w for w, _ in times}):
         ratio = lambda d: f"{m / d:.2f}x" if d else "-"
         print(f"{w:10} {p:18} {m:9.4f} {ratio(torch):>12} {ratio(floor):>9} {ratio(base):>12}  (min {min(v):.4f}, max {max(v):.4f})")
 PY
+if [[ -n "${KEEP:-}" ]]; then cp "$out" "$KEEP"; fi
 rm -f "$out"
