@@ -14,6 +14,7 @@
 
 #include <xtnn/blas_threads.hpp>
 #include <xtnn/data/mnist.hpp>
+#include <xtnn/io/checkpoint.hpp>
 #include <xtnn/io/model.hpp>
 #include <xtnn/plot.hpp>
 #include <xtnn/xtnn.hpp>
@@ -28,7 +29,8 @@ const char* const usage =
     "                   [--optimizer sgd|momentum|nesterov|adagrad|rmsprop|adam|adamw] [--lr X]\n"
     "                   [--batch N] [--epochs N] [--weight-decay X] [--seed N]\n"
     "                   [--init normal|xavier|he|glorot_uniform] [--validation-split F]\n"
-    "                   [--save FILE.npz] [--history FILE.svg|FILE.png] [--quiet]\n"
+    "                   [--save FILE.npz] [--checkpoint FILE] [--resume FILE]\n"
+    "                   [--history FILE.svg|FILE.png] [--quiet]\n"
     "Trains a network (softmax + cross-entropy) on the 60,000 MNIST training images and\n"
     "reports its accuracy on the 10,000 test images.\n"
     "  --data DIR        folder holding mnist/; default $XTNN_DATA_DIR, else ./data\n"
@@ -53,16 +55,25 @@ const char* const usage =
     "  --validation-split F  hold out the last fraction F of the training set and validate\n"
     "                    on it each epoch; without it the test set is scored each epoch, as\n"
     "                    the book does (for watching only: nothing is tuned on it)\n"
-    "  --save FILE.npz   write the trained model: every layer, a rescale by 1/255 in front\n"
-    "                    (the file takes raw 0..255 pixels), class names and a self-check;\n"
-    "                    score it again with mnist_inference --weights FILE.npz\n"
+    "  --save FILE.npz   write the trained model: every layer (the first rescales raw 0..255\n"
+    "                    pixels by 1/255), class names and a self-check; score it again with\n"
+    "                    mnist_inference --weights FILE.npz\n"
+    "  --checkpoint FILE write a checkpoint after every epoch (a model file that also holds\n"
+    "                    where the run stands); a run killed at any moment loses at most the\n"
+    "                    epoch in progress\n"
+    "  --resume FILE     continue the run a checkpoint holds (its network, optimizer, order,\n"
+    "                    engine, history) up to --epochs in all, bit for bit as if it had\n"
+    "                    never stopped; give the same training flags as the first run\n"
     "  --history FILE    write the loss and accuracy curves, .svg or .png\n"
     "  --quiet           no progress lines\n";
 
-/// The network the flags describe: 784 inputs, then for each hidden width a dense layer,
-/// BatchNorm if asked, the activation and dropout if asked; then dense(10) and softmax.
+/// The network the flags describe, for raw 0..255 pixels: a rescale by 1/255 (so the model
+/// file it becomes takes the bytes of an image), then for each hidden width a dense layer,
+/// BatchNorm if asked, the activation and dropout if asked; then dense(10) and softmax. Or the
+/// rescale and the --layers list.
 xtnn::network<float> build_network(const xtnn_examples::arguments& args, std::size_t inputs)
 {
+    xtnn::network<float> net(inputs, {xtnn::rescale(1 / 255.0)});
     if (args.has("--layers"))
     {
         for (const char* flag : {"--hidden", "--activation", "--batch-norm", "--dropout"})
@@ -73,9 +84,15 @@ xtnn::network<float> build_network(const xtnn_examples::arguments& args, std::si
                              flag);
             }
         }
-        return xtnn_examples::parse_or_usage(
-            [&](const std::string& spec) { return xtnn::parse_network<float>(spec, inputs); },
+        const auto layers = xtnn_examples::parse_or_usage(
+            [&](const std::string& spec)
+            { return xtnn::layer_registry<float>::global().parse_list(spec); },
             args.text("--layers"));
+        for (const auto& layer : layers)
+        {
+            net.add(layer);
+        }
+        return net;
     }
     const std::vector<std::size_t> hidden = args.list("--hidden", {256}, 1);
     const auto activation = xtnn_examples::parse_or_usage(
@@ -86,7 +103,6 @@ xtnn::network<float> build_network(const xtnn_examples::arguments& args, std::si
     {
         throw xtnn_examples::usage_error("--dropout expects a fraction below 1");
     }
-    xtnn::network<float> net(inputs);
     for (std::size_t width : hidden)
     {
         net.add(xtnn::dense(width));
@@ -104,18 +120,10 @@ xtnn::network<float> build_network(const xtnn_examples::arguments& args, std::si
     return net;
 }
 
-/// Saves the trained network as a model file that takes raw 0..255 pixels: a rescale by
-/// 1/255 in front of the trained layers, which saw pixels / 255. Class names "0".."9", the
-/// first test images as the golden check, and the run's settings and results.
-void save_model(const xtnn::network<float>& trained, const std::string& path,
-                const xtnn::data::mnist_split<float>& test, const xtnn::fit_options<float>& options,
-                const xtnn::history& h, double test_accuracy)
+/// What the model file says besides its layers: class names "0".."9", the raw-pixel input,
+/// the first test images as its golden check.
+xtnn::io::model_info describe_model(const xtnn::data::mnist_split<float>& test)
 {
-    xtnn::network<float> net(trained.inputs(), {xtnn::rescale(1 / 255.0)});
-    for (std::size_t i = 0; i < trained.size(); ++i)
-    {
-        net.add(trained.layer(i), trained.name(i));
-    }
     xtnn::io::model_info info;
     for (int digit = 0; digit < 10; ++digit)
     {
@@ -126,21 +134,10 @@ void save_model(const xtnn::network<float>& trained, const std::string& path,
     info.description = "trained by xtnn's mnist_train on the 60,000 MNIST training images";
     for (std::size_t r = 0; r < 4; ++r)
     {
-        std::vector<double> row(784);
-        for (std::size_t c = 0; c < 784; ++c)
-        {
-            row[c] = std::round(test.images(r, c) * 255.0);  // the raw pixel
-        }
-        info.check_inputs.push_back(std::move(row));
+        const float* row = test.images.data() + r * 784;
+        info.check_inputs.emplace_back(row, row + 784);
     }
-    info.training = {{"optimizer", std::string(xtnn::to_string(options.optimizer.kind))},
-                     {"learning_rate", options.optimizer.learning_rate},
-                     {"batch_size", options.batch_size},
-                     {"epochs", h.size()},
-                     {"seed", options.seed},
-                     {"final_loss", h.back().loss},
-                     {"test_accuracy", test_accuracy}};
-    xtnn::io::save_model(net, path, info);
+    return info;
 }
 
 /// He for the ReLU family (the book's advice for ReLU, and for its smooth cousins), Xavier
@@ -185,7 +182,7 @@ int main(int argc, char** argv)
                 argc, argv,
                 {"--data", "--hidden", "--activation", "--dropout", "--layers", "--optimizer",
                  "--lr", "--batch", "--epochs", "--weight-decay", "--seed", "--init",
-                 "--validation-split", "--save", "--history"},
+                 "--validation-split", "--save", "--checkpoint", "--resume", "--history"},
                 {"--batch-norm", "--quiet"});
             if (args.help())
             {
@@ -213,27 +210,54 @@ int main(int argc, char** argv)
             }
             xtnn::use_default_blas_threads();
 
+            // Raw 0..255 pixels: the network's first layer rescales them.
+            xtnn::data::mnist_options raw;
+            raw.normalize = false;
             const auto train =
-                xtnn::data::load_mnist_part<float>(data_dir, xtnn::data::mnist_part::train);
+                xtnn::data::load_mnist_part<float>(data_dir, xtnn::data::mnist_part::train, raw);
             const auto test =
-                xtnn::data::load_mnist_part<float>(data_dir, xtnn::data::mnist_part::test);
+                xtnn::data::load_mnist_part<float>(data_dir, xtnn::data::mnist_part::test, raw);
+            const xtnn::io::model_info info = describe_model(test);
 
-            xtnn::network<float> net = build_network(args, train.images.shape()[1]);
+            xtnn::network<float> net;
+            xtnn::io::checkpoint<float> resumed;
+            std::string init_name = "checkpoint's";
+            if (args.has("--resume"))
+            {
+                // The network and where the run stood come from the checkpoint; the flags that
+                // describe a network are not used.
+                resumed = xtnn::io::load_checkpoint<float>(args.text("--resume"));
+                net = resumed.model.net;
+                options.resume = &resumed.progress;
+                std::printf("resuming \"%s\" after epoch %zu of %zu\n",
+                            args.text("--resume").c_str(), resumed.progress.history.size(),
+                            options.epochs);
+            }
+            else
+            {
+                net = build_network(args, train.images.shape()[1]);
+                const auto init = xtnn_examples::parse_or_usage(
+                    [](const std::string& name) { return xtnn::parse_init(name); },
+                    args.text("--init", default_init(net)));
+                std::mt19937_64 engine(options.seed);
+                xtnn::initialize(net, engine, init);
+                init_name = std::string(xtnn::to_string(init));
+            }
             if (net.layer(net.size() - 1).kind() != "softmax" || net.outputs() != 10)
             {
                 throw xtnn_examples::usage_error("the network must end in 10 outputs and a "
                                                  "softmax; got " +
                                                  net.describe());
             }
-            const auto init = xtnn_examples::parse_or_usage(
-                [](const std::string& name) { return xtnn::parse_init(name); },
-                args.text("--init", default_init(net)));
-            std::mt19937_64 engine(options.seed);
-            xtnn::initialize(net, engine, init);
+            if (args.has("--checkpoint"))
+            {
+                options.on_epoch_end(
+                    xtnn::io::save_checkpoints<float>(args.text("--checkpoint"), info));
+            }
 
             std::printf("network %s, %s init; %s lr %g, batch %zu, %zu epochs, weight decay %g, "
                         "seed %llu\n",
-                        net.describe().c_str(), std::string(xtnn::to_string(init)).c_str(),
+                        net.describe().c_str(), init_name.c_str(),
                         std::string(xtnn::to_string(options.optimizer.kind)).c_str(),
                         options.optimizer.learning_rate, options.batch_size, options.epochs,
                         options.optimizer.weight_decay,
@@ -255,8 +279,15 @@ int main(int argc, char** argv)
 
             if (args.has("--save"))
             {
-                save_model(net, args.text("--save"), test, options, h,
-                           xtnn::accuracy(predicted, labels));
+                xtnn::io::model_info saved = info;
+                saved.training = {{"optimizer", std::string(xtnn::to_string(options.optimizer.kind))},
+                                  {"learning_rate", options.optimizer.learning_rate},
+                                  {"batch_size", options.batch_size},
+                                  {"epochs", h.size()},
+                                  {"seed", options.seed},
+                                  {"final_loss", h.back().loss},
+                                  {"test_accuracy", xtnn::accuracy(predicted, labels)}};
+                xtnn::io::save_model(net, args.text("--save"), saved);
                 std::printf("\nsaved the model to \"%s\" (it takes raw 0..255 pixels)\n",
                             args.text("--save").c_str());
             }

@@ -194,3 +194,19 @@ TEST_CASE("weights: the W1, b1 format refuses a layer it cannot hold, naming it"
     xtnn::io::load_weights(back, path);
     REQUIRE((back.predict(example_x<float>) == plain.predict(example_x<float>)));
 }
+
+TEST_CASE("weights: a save removes the temporaries of killed saves, never a running program's")
+{
+    const xtnn_test::temp_dir scratch;
+    const std::string path = scratch.file("w.npz");
+    // A pid no process has (above Linux's pid_max), and this program's own.
+    const std::string stale = path + ".tmp-xtnn-2147483600-12345";
+    const std::string running =
+        path + ".tmp-xtnn-" + std::to_string(xtnn::detail::process_id()) + "-678";
+    xtnn_test::write_text(stale, "left by a save that was killed");
+    xtnn_test::write_text(running, "another save in this program");
+    xtnn::io::save_weights(xtnn::network<float>({3, 2}, xtnn::relu(), xtnn::softmax()), path);
+    REQUIRE_FALSE(std::filesystem::exists(stale));
+    REQUIRE(std::filesystem::exists(running));
+    REQUIRE(std::filesystem::exists(path));
+}

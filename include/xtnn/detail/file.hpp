@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -12,8 +13,12 @@
 #include <string>
 #include <vector>
 
+#include <filesystem>
+#include <system_error>
+
 #if defined(__unix__) || defined(__APPLE__)
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 #endif
 
@@ -82,15 +87,57 @@ inline std::vector<std::uint8_t> read_file(const std::string& path, const char* 
     return bytes;
 }
 
-/// Writes `size` bytes to `path` atomically and durably: to "path.tmp-xtnn-<random>" first,
-/// flushed to the disk, then renamed over `path`, then the directory flushed. On any failure
-/// the temporary is removed and the old file stays as it was.
+/// The process id of this program, for the names of temporaries (0 where there is none).
+inline long process_id()
+{
+#if defined(__unix__) || defined(__APPLE__)
+    return static_cast<long>(getpid());
+#else
+    return 0;
+#endif
+}
+
+/// Removes the temporaries that saves to `path` by programs no longer running left behind
+/// ("path.tmp-xtnn-<pid>-<random>" whose process has gone: killed mid-save). A temporary of a
+/// program still running is left alone: it may be about to rename it. Best effort.
+inline void remove_stale_temporaries(const std::string& path)
+{
+#if defined(__unix__) || defined(__APPLE__)
+    namespace fs = std::filesystem;
+    std::error_code ignored;
+    const fs::path target(path);
+    const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
+    const std::string prefix = target.filename().string() + ".tmp-xtnn-";
+    for (fs::directory_iterator it(dir, ignored), end; !ignored && it != end; it.increment(ignored))
+    {
+        const std::string name = it->path().filename().string();
+        if (name.compare(0, prefix.size(), prefix) != 0)
+        {
+            continue;
+        }
+        const long pid = std::strtol(name.c_str() + prefix.size(), nullptr, 10);
+        if (pid > 0 && kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH)
+        {
+            fs::remove(it->path(), ignored);
+        }
+    }
+#else
+    (void)path;
+#endif
+}
+
+/// Writes `size` bytes to `path` atomically and durably: to "path.tmp-xtnn-<pid>-<random>"
+/// first, flushed to the disk, then renamed over `path`, then the directory flushed. On any
+/// failure the temporary is removed and the old file stays as it was; a temporary left by a
+/// save that was killed is removed by the next save to the same path.
 /// The random part keeps two programs saving to the same path from sharing a temporary.
 /// @throws io_error naming `where` and the path.
 inline void write_file_atomically(const std::string& path, const void* data, std::size_t size,
                                   const char* where)
 {
-    const std::string temp = path + ".tmp-xtnn-" + std::to_string(std::random_device{}());
+    remove_stale_temporaries(path);
+    const std::string temp = path + ".tmp-xtnn-" + std::to_string(process_id()) + "-" +
+                             std::to_string(std::random_device{}());
     std::FILE* file = std::fopen(temp.c_str(), "wb");
     if (!file)
     {

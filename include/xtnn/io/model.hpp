@@ -220,17 +220,18 @@ inline const ndarray& stored_array(const std::unordered_map<std::string, const n
     }
     return *found->second;
 }
-}  // namespace detail
-
-/// The bytes of a model file for `net`: model.json first, then every parameter and state
-/// array and the golden check's inputs and outputs, as .npy members (deflated).
-/// @throws shape_error when the check inputs do not have net.inputs() columns; error for a
-/// network without layers.
-template <class T>
-std::vector<std::uint8_t> format_model(const network<T>& net, const model_info& info = {})
+/// A model file before it is packed: model.json's document and the arrays beside it.
+/// Checkpoints (checkpoint.hpp) add to both.
+struct model_document
 {
-    constexpr const char* where = "xtnn::io::save_model";
-    using detail::json;
+    json doc;
+    std::vector<std::pair<std::string, ndarray>> arrays;
+};
+
+/// model.json and the arrays of `net` and `info`, checksums not yet computed.
+template <class T>
+model_document describe_model(const network<T>& net, const model_info& info, const char* where)
+{
     if (net.empty())
     {
         throw error(std::string(where) + ": the network has no layers");
@@ -316,14 +317,6 @@ std::vector<std::uint8_t> format_model(const network<T>& net, const model_info& 
     arrays.emplace_back("check/outputs", detail::to_stored(y.data(), array_shape::of(y.shape())));
     doc["check"] = {{"inputs", "check/inputs"}, {"outputs", "check/outputs"}};
 
-    json checksums = json::object();
-    for (const auto& [name, array] : arrays)
-    {
-        checksums[name] = {{"dtype", descr(array.type)},
-                           {"shape", array.shape},
-                           {"crc32", detail::crc_of(array)}};
-    }
-    doc["arrays"] = std::move(checksums);
     if (!info.description.empty())
     {
         doc["description"] = info.description;
@@ -332,15 +325,41 @@ std::vector<std::uint8_t> format_model(const network<T>& net, const model_info& 
     {
         doc["training"] = info.training;
     }
+    return {std::move(doc), std::move(arrays)};
+}
 
+/// The archive: model.json (with every array's checksum added) first, then the arrays as
+/// deflated .npy members, in order.
+inline std::vector<std::uint8_t> pack(model_document document, const char* where)
+{
+    json checksums = json::object();
+    for (const auto& [name, array] : document.arrays)
+    {
+        checksums[name] = {{"dtype", descr(array.type)},
+                           {"shape", array.shape},
+                           {"crc32", crc_of(array)}};
+    }
+    document.doc["arrays"] = std::move(checksums);
     std::vector<zip_member> members;
-    const std::string text = doc.dump(1) + "\n";
+    const std::string text = document.doc.dump(1) + "\n";
     members.push_back({model_json_member, std::vector<std::uint8_t>(text.begin(), text.end())});
-    for (const auto& [name, array] : arrays)
+    for (const auto& [name, array] : document.arrays)
     {
         members.push_back({name + ".npy", format_npy(array)});
     }
-    return detail::format_zip(members, true, where);
+    return format_zip(members, true, where);
+}
+}  // namespace detail
+
+/// The bytes of a model file for `net`: model.json first, then every parameter and state
+/// array and the golden check's inputs and outputs, as .npy members (deflated).
+/// @throws shape_error when the check inputs do not have net.inputs() columns; error for a
+/// network without layers.
+template <class T>
+std::vector<std::uint8_t> format_model(const network<T>& net, const model_info& info = {})
+{
+    constexpr const char* where = "xtnn::io::save_model";
+    return detail::pack(detail::describe_model(net, info, where), where);
 }
 
 /// Saves `net` (every layer, its configuration and arrays) and `info` to `path` as a model
@@ -384,25 +403,33 @@ inline bool is_model_file(const std::string& path)
     }
 }
 
-/// Rebuilds the model in a model file held in memory; `name` names it in messages (a path,
-/// or "<memory>"). Every layer is made by the registry from its kind and configuration (a
-/// layer of your own needs register_layer first), every array's shape is checked against its
-/// layer and its CRC-32 against model.json, and the golden check is replayed.
-/// @throws format_error for a file that is not a model file, one from a newer format
-/// version (naming both versions), a missing or extra array, a changed byte, an unknown
-/// layer kind, or outputs that differ from the saved ones (naming row, column, value and
-/// expected value); shape_error when an array does not fit its layer.
-template <class T = float>
-model<T> parse_model(const std::uint8_t* data, std::size_t size, const std::string& name = "<memory>",
-                     const model_load_options& options = {})
+namespace detail
 {
-    using detail::json;
-    const std::string where = "xtnn::io::load_model: " + xtnn::detail::quoted(name);
-    const std::vector<zip_member> members = detail::parse_zip_bytes(data, size, where);
-
-    const zip_member* description = nullptr;
+/// A model file read and checked (format, version, every array present, listed and, unless
+/// switched off, unchanged), before its network is rebuilt.
+struct model_archive
+{
+    std::string where;  ///< "xtnn::io::load_model: \"path\"", for messages
+    json doc;
     std::vector<std::pair<std::string, ndarray>> parsed;
     std::unordered_map<std::string, const ndarray*> arrays;  // O(1) look-up by name
+
+    model_archive() = default;
+    model_archive(const model_archive&) = delete;  // arrays points into parsed
+    model_archive& operator=(const model_archive&) = delete;
+};
+
+inline void read_model_archive(model_archive& archive, const std::uint8_t* data, std::size_t size,
+                               const std::string& name, const model_load_options& options)
+{
+    archive.where = "xtnn::io::load_model: " + xtnn::detail::quoted(name);
+    const std::string& where = archive.where;
+    const std::vector<zip_member> members = parse_zip_bytes(data, size, where);
+
+    const zip_member* description = nullptr;
+    auto& parsed = archive.parsed;
+    auto& arrays = archive.arrays;
+    auto& doc = archive.doc;
     parsed.reserve(members.size());
     for (const auto& member : members)
     {
@@ -430,7 +457,6 @@ model<T> parse_model(const std::uint8_t* data, std::size_t size, const std::stri
         throw format_error(where + ": no member model.json; this is not a model file (a "
                                    "weights-only .npz loads with load_network)");
     }
-    json doc;
     try
     {
         doc = json::parse(description->data.begin(), description->data.end());
@@ -486,8 +512,17 @@ model<T> parse_model(const std::uint8_t* data, std::size_t size, const std::stri
         }
     }
 
+}
+
+/// The network and information of a read archive; the golden check replayed unless off.
+template <class T>
+model<T> build_model(const model_archive& archive, const model_load_options& options)
+{
+    const std::string& where = archive.where;
+    const json& doc = archive.doc;
+    const auto& arrays = archive.arrays;
     model<T> result;
-    result.format_version = version;
+    result.format_version = doc["format_version"].get<int>();
     result.written_by = doc.value("xtnn_version", std::string());
     const json& input = detail::field(doc, "input", where);
     const auto inputs = detail::get<std::size_t>(input, "width", where);
@@ -516,8 +551,13 @@ model<T> parse_model(const std::uint8_t* data, std::size_t size, const std::stri
         const std::string at = where + ": layer " + std::to_string(i + 1) + " (" + layer_name + ")";
         if (!registry.has(kind))
         {
-            throw format_error(at + ": unknown layer kind '" + kind +
-                               "'; a layer of your own needs xtnn::register_layer before loading");
+            std::string known;
+            for (const auto& k : registry.kinds())
+            {
+                known += (known.empty() ? "" : ", ") + k;
+            }
+            throw format_error(at + ": unknown layer kind '" + kind + "'; known kinds: " + known +
+                               " (a layer of your own needs xtnn::register_layer before loading)");
         }
         any_layer<T> layer = registry.make(kind, detail::config_from_json(
                                                      detail::field(entry, "config", at), at));
@@ -606,6 +646,24 @@ model<T> parse_model(const std::uint8_t* data, std::size_t size, const std::stri
     }
     result.net = std::move(net);
     return result;
+}
+}  // namespace detail
+
+/// Rebuilds the model in a model file held in memory; `name` names it in messages (a path,
+/// or "<memory>"). Every layer is made by the registry from its kind and configuration (a
+/// layer of your own needs register_layer first), every array's shape is checked against its
+/// layer and its CRC-32 against model.json, and the golden check is replayed.
+/// @throws format_error for a file that is not a model file, one from a newer format
+/// version (naming both versions), a missing or extra array, a changed byte, an unknown
+/// layer kind, or outputs that differ from the saved ones (naming row, column, value and
+/// expected value); shape_error when an array does not fit its layer.
+template <class T = float>
+model<T> parse_model(const std::uint8_t* data, std::size_t size, const std::string& name = "<memory>",
+                     const model_load_options& options = {})
+{
+    detail::model_archive archive;
+    detail::read_model_archive(archive, data, size, name, options);
+    return detail::build_model<T>(archive, options);
 }
 
 /// Loads a model file (see parse_model).

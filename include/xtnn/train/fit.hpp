@@ -6,6 +6,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <cstddef>
@@ -16,6 +17,7 @@
 #include <optional>
 #include <ostream>
 #include <random>
+#include <sstream>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -53,9 +55,33 @@ struct early_stopping_options
     bool restore_best_weights = true;  ///< leave the network with the best epoch's weights
 };
 
+/// Where a run stands after an epoch: what fit needs, besides the network, to continue it
+/// exactly as if it had not stopped (io/checkpoint.hpp keeps one in a checkpoint file).
+template <class T = float>
+struct fit_progress
+{
+    xtnn::history history;             ///< the epochs done (and their step losses)
+    std::vector<std::size_t> order;    ///< the training rows' order after the last shuffle
+    std::string engine;                ///< the shuffle and dropout engine, as operator<< writes it
+    double learning_rate = 0;          ///< the base rate schedules start from
+    std::size_t optimizer_iterations = 0;
+    std::vector<std::string> optimizer_names;  ///< the parameter each state array is for
+    std::vector<std::array<std::vector<T>, 2>> optimizer_state;
+    double stopping_best = 0;          ///< early stopping's best value and epochs since
+    std::size_t stopping_wait = 0;
+    network<T> best_network;           ///< empty unless early stopping keeps the best weights
+    reduce_on_plateau::state plateau{};
+};
+
+namespace detail
+{
+template <class T>
+struct fit_run;
+}  // namespace detail
+
 /// What a callback sees of a run after an epoch, and may change: the network, the
 /// optimizer, the history so far, and the base learning rate (schedules start from it;
-/// ReduceLROnPlateau lowers it).
+/// ReduceLROnPlateau lowers it). progress() is a snapshot to resume the run from.
 template <class T = float>
 struct fit_state
 {
@@ -63,6 +89,10 @@ struct fit_state
     xtnn::optimizer<T>& optimizer;
     const xtnn::history& history;
     double& learning_rate;
+    const detail::fit_run<T>* run = nullptr;
+
+    /// Everything besides the network that resuming this run needs; allocates a copy.
+    fit_progress<T> progress() const;
 };
 
 /// Called after each epoch with its record and the run's state (e.g. to save a checkpoint or
@@ -92,6 +122,10 @@ struct fit_options
     std::size_t eval_batch = 1000;  ///< rows per forward pass when validating
     early_stopping_options early_stopping{};
     std::vector<epoch_callback<T>> callbacks;
+    /// Continue a run from where `resume` says it stood (a checkpoint's progress), with the
+    /// network it had: the run goes on as if it had never stopped, bit for bit, up to
+    /// `epochs` in all. Not owned: it must outlive the call to fit.
+    const fit_progress<T>* resume = nullptr;
 
     /// Adds a callback of (record, fit_state&) or (record, network&), returning bool (false =
     /// stop) or void (never stops).
@@ -211,6 +245,25 @@ public:
         }
     }
 
+    /// The rows' order after the last shuffle (a checkpoint keeps it).
+    const std::vector<std::size_t>& order() const { return m_order; }
+    /// @throws error when `order` is not a permutation of the rows.
+    void set_order(const std::vector<std::size_t>& order)
+    {
+        std::vector<bool> seen(m_data.rows, false);
+        for (std::size_t row : order)
+        {
+            if (order.size() != m_data.rows || row >= m_data.rows || seen[row])
+            {
+                throw error("xtnn::fit: the resumed run's row order is not a permutation of the " +
+                            std::to_string(m_data.rows) + " training rows (" +
+                            std::to_string(order.size()) + " entries)");
+            }
+            seen[row] = true;
+        }
+        m_order = order;
+    }
+
     /// Batch s of the epoch.
     labeled_rows<T> batch(std::size_t s)
     {
@@ -286,6 +339,14 @@ public:
     }
 
     std::size_t wait() const { return m_wait; }
+    double best() const { return m_best; }
+    const network<T>& best_network() const { return m_best_net; }
+    void set_state(double best, std::size_t wait, const network<T>& best_net)
+    {
+        m_best = best;
+        m_wait = wait;
+        m_best_net = best_net;
+    }
 
     /// Puts the best epoch's weights back, when asked and when they are not the last ones.
     bool restore(network<T>& net, const history& h)
@@ -385,6 +446,76 @@ history fit(network<T>& net, const X& x, const Y& y, const XV& x_val, const YV& 
 
 namespace detail
 {
+/// The parts of a run: what fit_state::progress() reads and resume() writes.
+template <class T>
+struct fit_run
+{
+    training_step<T> stepper;
+    batcher<T> batches;
+    stopping_monitor<T> stopping;
+    std::optional<reduce_on_plateau> plateau;
+    double learning_rate;
+    history h;
+    bool keeps_best_network;
+};
+
+/// Puts a run back where `p` says it stood.
+/// @throws error when p does not fit this run (rows, engine text, optimizer state).
+template <class T>
+void resume(fit_run<T>& run, const fit_progress<T>& p)
+{
+    run.h = p.history;
+    run.batches.set_order(p.order);
+    std::istringstream engine(p.engine);
+    engine >> run.stepper.engine();
+    if (!engine)
+    {
+        throw error("xtnn::fit: the resumed run's engine state does not read as a "
+                    "std::mt19937_64");
+    }
+    run.learning_rate = p.learning_rate;
+    run.stepper.optimizer().restore(p.optimizer_iterations, p.optimizer_names, p.optimizer_state);
+    run.stopping.set_state(p.stopping_best, p.stopping_wait, p.best_network);
+    if (run.plateau)
+    {
+        run.plateau->set_state(p.plateau);
+    }
+}
+}  // namespace detail
+
+template <class T>
+fit_progress<T> fit_state<T>::progress() const
+{
+    const auto& r = *run;
+    fit_progress<T> p;
+    p.history = r.h;
+    p.order = r.batches.order();
+    std::ostringstream engine;
+    engine << r.stepper.engine();
+    p.engine = engine.str();
+    p.learning_rate = r.learning_rate;
+    const auto& o = r.stepper.optimizer();
+    p.optimizer_iterations = o.iterations();
+    for (std::size_t i = 0; i < o.state_count(); ++i)
+    {
+        p.optimizer_names.push_back(o.state_name(i));
+        p.optimizer_state.push_back({o.state(i, 0), o.state(i, 1)});
+    }
+    p.stopping_best = r.stopping.best();
+    p.stopping_wait = r.stopping.wait();
+    if (r.keeps_best_network)
+    {
+        p.best_network = r.stopping.best_network();
+    }
+    if (r.plateau)
+    {
+        p.plateau = r.plateau->get_state();
+    }
+    return p;
+}
+
+namespace detail
+{
 template <class T>
 history fit_rows(network<T>& net, const labeled_rows<T>& train, const labeled_rows<T>& val,
                  const fit_options<T>& options)
@@ -413,26 +544,38 @@ history fit_rows(network<T>& net, const labeled_rows<T>& train, const labeled_ro
 
     // Everything the steps touch is allocated here, before the first step.
     const std::size_t batch = std::min(options.batch_size, train.rows);
-    training_step<T> stepper(net, options.loss, options.optimizer, options.seed);
-    batcher<T> batches(train, batch, options.shuffle);
-    const std::size_t steps = batches.steps();
-    stopping_monitor<T> stopping(options.early_stopping);
-    std::optional<reduce_on_plateau> plateau;
+    fit_run<T> run{training_step<T>(net, options.loss, options.optimizer, options.seed),
+                   batcher<T>(train, batch, options.shuffle),
+                   stopping_monitor<T>(options.early_stopping),
+                   std::nullopt,
+                   options.optimizer.learning_rate,
+                   history{},
+                   options.early_stopping.enabled &&
+                       options.early_stopping.restore_best_weights};
     if (options.reduce_on_plateau.enabled)
     {
-        plateau.emplace(options.reduce_on_plateau);
+        run.plateau.emplace(options.reduce_on_plateau);
     }
-    double learning_rate = options.optimizer.learning_rate;  // the base rate of the schedule
+    if (options.resume)
+    {
+        resume(run, *options.resume);
+    }
+    auto& stepper = run.stepper;
+    auto& batches = run.batches;
+    auto& stopping = run.stopping;
+    auto& plateau = run.plateau;
+    double& learning_rate = run.learning_rate;  // the base rate of the schedule
+    history& h = run.h;
+    const std::size_t steps = batches.steps();
     workspace<T> eval_ws;
     std::vector<std::size_t> eval_predicted;
 
-    history h;
     h.epochs.reserve(options.epochs);
     h.step_loss.reserve(options.epochs * steps);
     progress_printer progress(options.verbose, options.out);
-    fit_state<T> state{net, stepper.optimizer(), h, learning_rate};
+    fit_state<T> state{net, stepper.optimizer(), h, learning_rate, &run};
 
-    for (std::size_t epoch = 1; epoch <= options.epochs; ++epoch)
+    for (std::size_t epoch = h.size() + 1; epoch <= options.epochs; ++epoch)
     {
         const auto epoch_start = clock::now();
         progress.begin_epoch(epoch, options.epochs, steps);

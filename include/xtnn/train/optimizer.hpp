@@ -151,6 +151,40 @@ public:
     }
     /// The name of the parameter state i belongs to ("dense_1/kernel").
     const std::string& state_name(std::size_t i) const { return m_names.at(i); }
+    /// The parameters that have state (empty before the first step).
+    std::size_t state_count() const { return m_names.size(); }
+
+    /// Puts back the state of an earlier run (a checkpoint's): the steps taken, and per
+    /// parameter its name and its state arrays. The next step checks them against the
+    /// registry it is given.
+    /// @throws shape_error when names and state differ in count, or an array's size is not
+    /// the rule's (state arrays beyond the rule's must be empty).
+    void restore(std::size_t iterations, std::vector<std::string> names,
+                 std::vector<std::array<std::vector<T>, 2>> state)
+    {
+        if (names.size() != state.size())
+        {
+            throw shape_error("xtnn::optimizer::restore: " + std::to_string(names.size()) +
+                              " names for " + std::to_string(state.size()) + " states");
+        }
+        for (std::size_t i = 0; i < state.size(); ++i)
+        {
+            for (std::size_t k = 0; k < 2; ++k)
+            {
+                const bool used = k < state_arrays();
+                if (used == state[i][k].empty())
+                {
+                    throw shape_error("xtnn::optimizer::restore: " + names[i] + " has " +
+                                      (state[i][k].empty() ? "no" : "a") + " state array " +
+                                      std::to_string(k) + "; " + std::string(to_string(m_options.kind)) +
+                                      " keeps " + std::to_string(state_arrays()));
+                }
+            }
+        }
+        m_iterations = iterations;
+        m_names = std::move(names);
+        m_state = std::move(state);
+    }
 
 private:
     template <class Rule>
@@ -258,7 +292,7 @@ private:
     /// registry still has the same parameters.
     void allocate_state(const parameters<T>& params)
     {
-        if (m_names.empty() && params.size() != 0)
+        if (m_names.empty() && m_iterations == 0 && params.size() != 0)
         {
             m_state.resize(params.size());
             for (std::size_t i = 0; i < params.size(); ++i)
@@ -274,8 +308,11 @@ private:
         bool same = m_names.size() == params.size();
         for (std::size_t i = 0; same && i < params.size(); ++i)
         {
-            same = m_names[i] == params.name(i) &&
-                   (state_arrays() == 0 || m_state[i][0].size() == params.size(i));
+            same = m_names[i] == params.name(i);
+            for (std::size_t k = 0; same && k < state_arrays(); ++k)
+            {
+                same = m_state[i][k].size() == params.size(i);
+            }
         }
         if (!same)
         {

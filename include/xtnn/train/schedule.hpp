@@ -114,6 +114,21 @@ public:
 
     const reduce_on_plateau_options& options() const { return m_options; }
 
+    /// Where the rule stands, for checkpoints: the best value so far, the epochs waited, the
+    /// cooldown epochs left.
+    struct state
+    {
+        double best = 0;
+        std::size_t wait = 0, cooldown = 0;
+    };
+    state get_state() const { return {m_best, m_wait, m_cooldown}; }
+    void set_state(const state& s)
+    {
+        m_best = s.best;
+        m_wait = s.wait;
+        m_cooldown = s.cooldown;
+    }
+
     /// After an epoch: the learning rate to use from now on, given the epoch's record and the
     /// current rate (the same rate unless it is time to reduce it).
     double update(const epoch_record& record, double learning_rate)

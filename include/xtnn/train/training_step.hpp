@@ -78,11 +78,13 @@ public:
 
     network<T>& net() { return m_pass.net(); }
     xtnn::optimizer<T>& optimizer() { return m_optimizer; }
+    const xtnn::optimizer<T>& optimizer() const { return m_optimizer; }
     xtnn::parameters<T>& parameters() { return m_pass.parameters(); }
     const xtnn::workspace<T>& workspace() const { return m_pass.workspace(); }
     loss_kind loss() const { return m_loss; }
     /// The engine behind the dropout masks; fit() draws its shuffles from it too.
     std::mt19937_64& engine() { return m_engine; }
+    const std::mt19937_64& engine() const { return m_engine; }
 
 private:
     backprop<T> m_pass;
