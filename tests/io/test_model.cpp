@@ -15,6 +15,7 @@
 #include <xtnn/xtnn.hpp>
 
 #include "approx.hpp"
+#include "corruption.hpp"
 #include "temp_files.hpp"
 
 namespace
@@ -253,10 +254,11 @@ TEST_CASE("model: a newer format version, a foreign file and an unknown kind are
         replace(text, "\"output_width\": 3", "\"output_width\": 4");
         set_text(json, text);
         write_members(temp_path("shape.npz"), members);
-        REQUIRE_THROWS_AS(xtnn::io::load_model<float>(temp_path("shape.npz")), xtnn::shape_error);
+        // Its settings need other arrays than the file holds: refused before it allocates.
+        REQUIRE_THROWS_AS(xtnn::io::load_model<float>(temp_path("shape.npz")), xtnn::format_error);
         REQUIRE_THROWS_WITH(xtnn::io::load_model<float>(temp_path("shape.npz")),
-                            Contains("layer 16 (dense_3)") && Contains("has shape (5, 3)") &&
-                                Contains("expects (5, 4)"));
+                            Contains("layer 16 (dense_3): its settings for 5 inputs need 24 "
+                                     "values; the file holds 18"));
     }
 }
 
@@ -269,4 +271,89 @@ TEST_CASE("model: class names must match the outputs; a failed save keeps the ol
     const xtnn_test::temp_dir scratch;
     REQUIRE_THROWS_AS(xtnn::io::save_model(every_kind(), scratch.file("missing/m.npz")),
                       xtnn::io_error);
+}
+
+TEST_CASE("model: every layer kind round-trips in double too")
+{
+    const std::string float_path = temp_path("every_kind_float.npz");
+    xtnn::io::save_model(every_kind(), float_path);
+    const xtnn::network<double> net = xtnn::io::load_model<double>(float_path).net;
+    const std::string path = temp_path("every_kind_double.npz");
+    xtnn::io::save_model(net, path);
+    const auto loaded = xtnn::io::load_model<double>(path);
+    const xtnn::matrix<double> xd = xt::cast<double>(x);
+    xtnn_test::require_equal(loaded.net.predict(xd), net.predict(xd));
+    REQUIRE(loaded.net.describe() == net.describe());
+}
+
+TEST_CASE("model: a model.json that lacks a field or lies about a width is refused before "
+          "anything is allocated from it")
+{
+    const std::string path = temp_path("fields.npz");
+    xtnn::io::save_model(every_kind(), path);
+    const auto with_json = [&](const std::string& from, const std::string& to)
+    {
+        auto members = members_of(path);
+        auto& json = member(members, "model.json");
+        std::string text = text_of(json);
+        replace(text, from, to);
+        set_text(json, text);
+        const std::string changed = temp_path("fields_changed.npz");
+        write_members(changed, members);
+        return changed;
+    };
+    REQUIRE_THROWS_WITH(xtnn::io::load_model<float>(with_json("\"layers\"", "\"strata\"")),
+                        Contains("model.json has no \"layers\""));
+    REQUIRE_THROWS_WITH(xtnn::io::load_model<float>(with_json("\"kind\": \"dense\"", "\"kind\": 7")),
+                        Contains("model.json's \"kind\" is number; expected a string"));
+    // 2^40 units on dense_1: its kernel would be 6·2^40 values; the file holds 56.
+    const std::string huge = with_json("\"units\": 8", "\"units\": 1099511627776");
+    REQUIRE_THROWS_AS(xtnn::io::load_model<float>(huge), xtnn::format_error);
+    REQUIRE_THROWS_WITH(xtnn::io::load_model<float>(huge),
+                        Contains("layer 2 (dense_1): its settings for 6 inputs need "
+                                 "7696581394432 values; the file holds 56"));
+    // A string where a number belongs, deep in a layer: a format_error, not the JSON library's.
+    REQUIRE_THROWS_AS(
+        xtnn::io::load_model<float>(with_json("\"trainable\": true", "\"trainable\": \"yes\"")),
+        xtnn::format_error);
+}
+
+TEST_CASE("model: a truncated or damaged file is refused, never a crash or another exception")
+{
+    // A small model, so that every prefix and every byte flip can be tried.
+    xtnn::network<float> net{xtnn::rescale(0.5), xtnn::dense(2, 3), xtnn::batch_norm(),
+                             xtnn::relu(), xtnn::dense(2), xtnn::softmax()};
+    std::mt19937_64 engine(1);
+    xtnn::initialize(net, engine, xtnn::init_kind::he);
+    xtnn::io::model_info info;
+    info.check_inputs = {{1, 2}};
+    const auto bytes = xtnn::io::format_model(net, info);
+    xtnn_test::require_damage_is_refused(bytes, [](const std::vector<std::uint8_t>& b)
+                                         { return xtnn::io::parse_model<float>(b.data(), b.size()); });
+
+    // The same inside a valid zip: every byte of model.json damaged in turn.
+    auto members = xtnn::io::parse_zip(bytes.data(), bytes.size(), "small.npz");
+    const auto json_bytes = members.at(0).data;
+    std::size_t foreign = 0;
+    for (std::size_t at = 0; at < json_bytes.size(); ++at)
+    {
+        for (std::uint8_t mask : {0x01, 0x20, 0x80})
+        {
+            members.at(0).data = json_bytes;
+            members.at(0).data[at] ^= mask;
+            const auto damaged = xtnn::io::detail::format_zip(members, false, "test");
+            try
+            {
+                xtnn::io::parse_model<float>(damaged.data(), damaged.size());
+            }
+            catch (const xtnn::error&)
+            {
+            }
+            catch (...)
+            {
+                ++foreign;
+            }
+        }
+    }
+    CHECK(foreign == 0);
 }

@@ -214,6 +214,7 @@ checkpoint<T> load_checkpoint(const std::string& path, const model_load_options&
 {
     using detail::json;
     const auto bytes = xtnn::detail::read_file(path, "xtnn::io::load_checkpoint");
+    return detail::json_errors_as_format_errors(path, [&] {
     detail::model_archive archive;
     detail::read_model_archive(archive, bytes.data(), bytes.size(), path, options);
     const std::string& where = archive.where;
@@ -279,6 +280,7 @@ checkpoint<T> load_checkpoint(const std::string& path, const model_load_options&
     p.plateau.wait = detail::get<std::size_t>(plateau, "wait", where);
     p.plateau.cooldown = detail::get<std::size_t>(plateau, "cooldown", where);
     return result;
+    });
 }
 
 /// A callback that saves a checkpoint to `path` after every epoch (replacing the last one):

@@ -202,6 +202,23 @@ inline std::vector<std::vector<double>> default_check_inputs(std::size_t inputs,
     return x;
 }
 
+/// f(), with the JSON library's errors (a value of an unexpected type, say) turned into
+/// format_errors naming the file: model.json is read from outside and must not escape as
+/// another exception type.
+template <class F>
+auto json_errors_as_format_errors(const std::string& name, F&& f)
+{
+    try
+    {
+        return f();
+    }
+    catch (const nlohmann::json::exception& e)
+    {
+        throw format_error("xtnn::io::load_model: " + xtnn::detail::quoted(name) +
+                           ": model.json: " + e.what());
+    }
+}
+
 /// The array named `name` in `arrays`, with the shape model.json gives for it.
 inline const ndarray& stored_array(const std::unordered_map<std::string, const ndarray*>& arrays,
                                    const std::string& name, const std::vector<std::size_t>& shape,
@@ -561,6 +578,37 @@ model<T> build_model(const model_archive& archive, const model_load_options& opt
         }
         any_layer<T> layer = registry.make(kind, detail::config_from_json(
                                                      detail::field(entry, "config", at), at));
+        // Before the layer allocates anything: the arrays it will need must be in the file.
+        // What its settings need (array_values) is compared with the values the file holds
+        // for it, so a lying width or setting cannot make it allocate more than that.
+        std::size_t held = 0;
+        for (const char* list : {"parameters", "state"})
+        {
+            const json& arrays_listed = detail::field(entry, list, at);
+            if (!arrays_listed.is_array())
+            {
+                throw format_error(at + ": model.json's \"" + list + "\" is not a list");
+            }
+            for (const auto& listed : arrays_listed)
+            {
+                const auto name = detail::get<std::string>(listed, "array", at);
+                const auto found = arrays.find(name);
+                if (found == arrays.end())
+                {
+                    throw format_error(at + ": no array \"" + name +
+                                       "\" in the archive; model.json lists it");
+                }
+                held = checked_size(held, 1, found->second->size());
+            }
+        }
+        const std::size_t needed = layer.array_values(net.outputs());
+        if (needed != unknown_size ? needed != held : net.outputs() > (std::size_t(1) << 24))
+        {
+            throw format_error(at + ": its settings for " + std::to_string(net.outputs()) +
+                               " inputs need " +
+                               (needed == unknown_size ? std::string("more") : std::to_string(needed)) +
+                               " values; the file holds " + std::to_string(held) + " for it");
+        }
         net.add(std::move(layer), layer_name);
         auto& built = net.mutable_layer(net.size() - 1);
         if (net.width(i) != detail::get<std::size_t>(entry, "output_width", at))
@@ -610,8 +658,19 @@ model<T> build_model(const model_archive& archive, const model_load_options& opt
     if (options.verify_outputs)
     {
         const json& check = detail::field(doc, "check", where);
-        const ndarray& x = *arrays.at(detail::get<std::string>(check, "inputs", where));
-        const ndarray& expected = *arrays.at(detail::get<std::string>(check, "outputs", where));
+        const auto check_array = [&](const char* which) -> const ndarray&
+        {
+            const auto name = detail::get<std::string>(check, which, where);
+            const auto found = arrays.find(name);
+            if (found == arrays.end())
+            {
+                throw format_error(where + ": the check's " + which + " \"" + name +
+                                   "\" is not in the archive");
+            }
+            return *found->second;
+        };
+        const ndarray& x = check_array("inputs");
+        const ndarray& expected = check_array("outputs");
         if (x.shape.size() != 2 || x.shape[1] != net.inputs() || expected.shape.size() != 2 ||
             expected.shape[0] != x.shape[0] || expected.shape[1] != net.outputs())
         {
@@ -661,9 +720,11 @@ template <class T = float>
 model<T> parse_model(const std::uint8_t* data, std::size_t size, const std::string& name = "<memory>",
                      const model_load_options& options = {})
 {
-    detail::model_archive archive;
-    detail::read_model_archive(archive, data, size, name, options);
-    return detail::build_model<T>(archive, options);
+    return detail::json_errors_as_format_errors(name, [&] {
+        detail::model_archive archive;
+        detail::read_model_archive(archive, data, size, name, options);
+        return detail::build_model<T>(archive, options);
+    });
 }
 
 /// Loads a model file (see parse_model).

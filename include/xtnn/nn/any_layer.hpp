@@ -107,6 +107,7 @@ public:
         const array_ref<T> s = const_cast<interface&>(*m_self).state(i);
         return {s.name, s.data, s.shape};
     }
+    std::size_t array_values(std::size_t in) const { return m_self->array_values(in); }
     std::size_t cache_size(std::size_t rows, std::size_t in) const
     {
         return m_self->cache_size(rows, in);
@@ -162,6 +163,7 @@ private:
         virtual parameter_ref<T> parameter(std::size_t i) = 0;
         virtual std::size_t state_count() const = 0;
         virtual array_ref<T> state(std::size_t i) = 0;
+        virtual std::size_t array_values(std::size_t in) const = 0;
         virtual std::size_t cache_size(std::size_t rows, std::size_t in) const = 0;
         virtual void forward(rows_ref<const T> x, rows_ref<T> y) const = 0;
         virtual void forward_train(rows_ref<const T> x, rows_ref<T> y, T* cache,
@@ -192,6 +194,10 @@ private:
         parameter_ref<T> parameter(std::size_t i) override { return traits::parameter(layer, i); }
         std::size_t state_count() const override { return traits::state_count(layer); }
         array_ref<T> state(std::size_t i) override { return traits::state(layer, i); }
+        std::size_t array_values(std::size_t in) const override
+        {
+            return traits::array_values(layer, in);
+        }
         std::size_t cache_size(std::size_t rows, std::size_t in) const override
         {
             return traits::cache_size(layer, rows, in);

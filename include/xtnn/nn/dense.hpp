@@ -145,6 +145,12 @@ public:
     parameter_options& bias_options() { return m_bias_options; }
     const parameter_options& bias_options() const { return m_bias_options; }
 
+    /// in·units kernel values and units bias values.
+    std::size_t array_values(std::size_t in) const
+    {
+        return checked_size(in, m_units, m_use_bias ? m_units : 0);
+    }
+
     std::size_t parameter_count() const { return m_use_bias ? 2 : 1; }
     parameter_ref<T> parameter(std::size_t i)
     {

@@ -319,6 +319,20 @@ private:
     std::vector<std::pair<std::string, config_value>> m_entries;
 };
 
+/// "Too many to count, or not known": what array_values says when a product overflows.
+inline constexpr std::size_t unknown_size = static_cast<std::size_t>(-1);
+
+/// a·b + c, or unknown_size when it overflows (or an argument is unknown_size).
+inline std::size_t checked_size(std::size_t a, std::size_t b, std::size_t c = 0)
+{
+    if (a == unknown_size || b == unknown_size || c == unknown_size ||
+        (b != 0 && a > (unknown_size - 1 - c) / b))
+    {
+        return unknown_size;
+    }
+    return a * b + c;
+}
+
 /// What a layer may use in a training-mode forward pass: the engine behind dropout masks.
 struct training_context
 {
@@ -357,6 +371,11 @@ struct training_context
 //   array_ref<T> state(std::size_t i);                           required if count > 0
 //       Arrays saved with the model that are not trained by gradients (BatchNorm's running
 //       mean and variance); only a training-mode forward changes them.
+//   std::size_t array_values(std::size_t in) const;              default: 0 without
+//                                                           parameters or state, else unknown
+//       How many values all its parameter and state arrays hold once built for `in` inputs
+//       (unknown_size when it would overflow). Loaders compare it with the data a file holds
+//       before build() allocates anything, so a lying file cannot make it allocate.
 //   std::size_t cache_size(std::size_t rows, std::size_t in) const;         default: 0
 //       Values the layer keeps from a training-mode forward for its backward (a dropout
 //       mask, BatchNorm's x̂ and 1/σ); the workspace holds them.
@@ -440,6 +459,7 @@ XTNN_DETAIL_HAS_MEMBER(has_output_width, std::declval<const L&>().output_width(s
 XTNN_DETAIL_HAS_MEMBER(has_build, std::declval<L&>().build(std::size_t{}));
 XTNN_DETAIL_HAS_MEMBER(has_parameter_count, std::declval<const L&>().parameter_count());
 XTNN_DETAIL_HAS_MEMBER(has_state_count, std::declval<const L&>().state_count());
+XTNN_DETAIL_HAS_MEMBER(has_array_values, std::declval<const L&>().array_values(std::size_t{}));
 XTNN_DETAIL_HAS_MEMBER(has_cache_size,
                        std::declval<const L&>().cache_size(std::size_t{}, std::size_t{}));
 XTNN_DETAIL_HAS_MEMBER(has_forward_train,
@@ -591,6 +611,24 @@ struct layer_traits
             (void)layer;
             throw error("xtnn::layer: " + std::string(L::kind) + " has no state array " +
                         std::to_string(i));
+        }
+    }
+    static std::size_t array_values(const L& layer, std::size_t in)
+    {
+        if constexpr (detail::has_array_values<L>::value)
+        {
+            return layer.array_values(in);
+        }
+        else if constexpr (detail::has_parameter_count<L>::value ||
+                           detail::has_state_count<L>::value)
+        {
+            (void)layer;
+            (void)in;
+            return unknown_size;
+        }
+        else
+        {
+            return 0;
         }
     }
     static std::size_t cache_size(const L& layer, std::size_t rows, std::size_t in)

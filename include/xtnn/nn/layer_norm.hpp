@@ -81,6 +81,9 @@ public:
     parameter_options& beta_options() { return m_beta_options; }
     const parameter_options& beta_options() const { return m_beta_options; }
 
+    /// γ and β: 2·in values.
+    std::size_t array_values(std::size_t in) const { return checked_size(in, 2); }
+
     std::size_t parameter_count() const { return 2; }
     parameter_ref<T> parameter(std::size_t i)
     {
