@@ -13,6 +13,7 @@
 
 #include <xtnn/blas_threads.hpp>
 #include <xtnn/data.hpp>
+#include <xtnn/io/model.hpp>
 #include <xtnn/plot.hpp>
 #include <xtnn/xtnn.hpp>
 
@@ -22,7 +23,7 @@ namespace
 {
 const char* const usage =
     "usage: digits_train [--data DIR] [--hidden 20[,10...]] [--epochs N] [--lr X] [--seed N]\n"
-    "                    [--plot FILE] [--scatter FILE]\n"
+    "                    [--plot FILE] [--scatter FILE] [--save FILE.npz]\n"
     "Trains a 64-...-10 network (sigmoid hidden layers, softmax output, cross-entropy) on\n"
     "the 8x8 digits with per-sample SGD: the first 300 samples are the test set, the other\n"
     "1497 the training set. Prints the train and test accuracy after every epoch.\n"
@@ -35,7 +36,9 @@ const char* const usage =
     "  --plot FILE         write the loss and accuracy curves (training and test) as .svg\n"
     "                      or .png\n"
     "  --scatter FILE      draw (.svg or .png) the pre-activations of the last 2-unit hidden\n"
-    "                      layer for every sample, e.g. with --hidden 20,20,2\n";
+    "                      layer for every sample, e.g. with --hidden 20,20,2\n"
+    "  --save FILE.npz     write the trained model, its first layer standardising raw\n"
+    "                      pixels 0..16 as the tutorial did, and the class names\n";
 
 std::string join(const std::vector<std::size_t>& widths, const char* separator)
 {
@@ -132,7 +135,8 @@ int main(int argc, char** argv)
         {
             const xtnn_examples::arguments args(
                 argc, argv,
-                {"--data", "--hidden", "--epochs", "--lr", "--seed", "--plot", "--scatter"}, {});
+                {"--data", "--hidden", "--epochs", "--lr", "--seed", "--plot", "--scatter", "--save"},
+                {});
             if (args.help())
             {
                 std::cout << usage;
@@ -170,6 +174,8 @@ int main(int argc, char** argv)
 
             // The tutorial standardises all 1797 samples, then takes the first 300 as test set.
             xtnn::data::digits_set<float> digits = xtnn::data::load_digits<float>(data_dir);
+            xtnn::standardize<float> standardize;  // the same statistics, for a saved model
+            standardize.adapt(digits.images);
             digits.images = xtnn::data::standardize(digits.images);
             const auto split = xtnn::data::split_first_as_test(digits, 300);
             const auto y_train = xtnn::data::one_hot<float>(split.y_train, 10);
@@ -217,6 +223,28 @@ int main(int argc, char** argv)
                 }
                 xtnn::plot::save(figure, plot_path);
                 std::printf("saved curves to \"%s\"\n", plot_path.c_str());
+            }
+            if (args.has("--save"))
+            {
+                // The model takes raw pixels 0..16: its first layer standardises them with the
+                // statistics the tutorial used.
+                xtnn::network<float> model(xtnn::data::digits_pixels, {standardize});
+                for (std::size_t i = 0; i < net.size(); ++i)
+                {
+                    model.add(net.layer(i), net.name(i));
+                }
+                xtnn::io::model_info info;
+                for (int digit = 0; digit < 10; ++digit)
+                {
+                    info.classes.push_back(std::to_string(digit));
+                }
+                info.input_shape = {8, 8};
+                info.input_description = "an 8x8 digit as scikit-learn's load_digits gives it, "
+                                         "pixel values 0..16, row by row";
+                info.description = "trained by xtnn's digits_train";
+                xtnn::io::save_model(model, args.text("--save"), info);
+                std::printf("saved the model to \"%s\" (it takes raw pixels 0..16)\n",
+                            args.text("--save").c_str());
             }
             if (!scatter_path.empty())
             {

@@ -9,7 +9,7 @@ Verifying means: every array's CRC-32 matches model.json, every layer's arrays h
 shapes its configuration needs, and the golden check (check/inputs through the network gives
 check/outputs, to rtol 1e-5 and atol 1e-6 for float32) holds. The forward pass covers the
 layers xtnn ships: dense, the activations, dropout (the identity at inference), batch_norm,
-layer_norm and rescale. Exit status 0 when everything holds, 1 with a message otherwise.
+layer_norm, rescale and standardize. Exit status 0 when everything holds, 1 with a message otherwise.
 """
 import argparse
 import json
@@ -71,6 +71,8 @@ def forward(model, arrays, x):
             pass  # the identity at inference
         elif kind == "rescale":
             x = x * config["scale"] + config["offset"]
+        elif kind == "standardize":
+            x = (x - s["mean"]) / (s["std"] + config["epsilon"])
         elif kind == "batch_norm":
             x = (x - s["moving_mean"]) / np.sqrt(s["moving_variance"] + config["epsilon"])
             x = x * p["gamma"] + p["beta"]

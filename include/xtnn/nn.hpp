@@ -17,4 +17,5 @@
 #include <xtnn/nn/network.hpp>
 #include <xtnn/nn/registry.hpp>
 #include <xtnn/nn/rescale.hpp>
+#include <xtnn/nn/standardize.hpp>
 #include <xtnn/nn/workspace.hpp>

@@ -64,7 +64,7 @@ TEST_CASE("registry: every built-in kind is registered and rebuilds from its con
     const std::vector<std::string> kinds{"batch_norm", "dense",   "dropout",  "elu",      "gelu",
                                          "identity",   "layer_norm", "leaky_relu", "relu",
                                          "rescale",    "sigmoid", "silu",     "softmax",  "softplus",
-                                         "swish",      "tanh"};
+                                         "standardize", "swish",  "tanh"};
     REQUIRE(registry.kinds() == kinds);
     const xtnn::network<float> net{xtnn::dense(4, 3),      xtnn::batch_norm(0.8, 1e-4, false),
                                    xtnn::leaky_relu(0.3),  xtnn::elu(0.5),

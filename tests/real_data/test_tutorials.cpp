@@ -135,6 +135,25 @@ TEST_CASE("data tutorials: the 2-unit bottleneck of 64-20-20-2-10 gives finite (
     REQUIRE(ws.output(4).shape()[0] == 300);
 }
 
+TEST_CASE("data tutorials: a digits model with its standardisation as a layer takes raw pixels "
+          "and gives the trained network's outputs")
+{
+    auto raw = xtnn::data::load_digits<float>(xtnn_test::data_dir());
+    xtnn::standardize<float> standardize;
+    standardize.adapt(raw.images);
+    const auto& d = digits();  // standardised as the tutorial does, then split
+    auto net = digits_network({20}, 4);
+    xtnn::fit(net, d.x_train, d.y_train, per_sample_sgd(3, 4));
+    xtnn::network<float> model(64, {standardize});
+    for (std::size_t i = 0; i < net.size(); ++i)
+    {
+        model.add(net.layer(i), net.name(i));
+    }
+    const xt::xtensor<float, 2> raw_test = xt::view(raw.images, xt::range(0, 300), xt::all());
+    // The layer computes (x - mean)·(1/(std + 1e-7)) exactly as data::standardize does.
+    REQUIRE((model.predict(raw_test) == net.predict(d.x_test)));
+}
+
 int main(int argc, char* argv[])
 {
     xtnn::use_default_blas_threads();

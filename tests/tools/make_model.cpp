@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// Trains a small network holding every layer kind tools/xtnn_model.py knows (rescale, dense
-// with and without bias, BatchNorm, LayerNorm, dropout, every activation, softmax) on a
+// Trains a small network holding every layer kind tools/xtnn_model.py knows (standardize,
+// rescale, dense with and without bias, BatchNorm, LayerNorm, dropout, every activation,
+// softmax) on a
 // synthetic problem, and saves it as a model file — for the ctest that has numpy replay the
 // model's golden check. Also writes a copy with one weight changed, which the tool must
 // refuse. Usage: make_model OUT_DIR
@@ -22,7 +23,7 @@ int main(int argc, char** argv)
     }
     const std::string dir = argv[1];
     xtnn::network<float> net{
-        xtnn::rescale(1 / 255.0), xtnn::dense(4, 16),   xtnn::batch_norm(),   xtnn::relu(),
+        xtnn::standardize(),      xtnn::rescale(0.5),   xtnn::dense(4, 16),   xtnn::batch_norm(),   xtnn::relu(),
         xtnn::dropout(0.1),       xtnn::dense(12, xtnn::no_bias), xtnn::layer_norm(),
         xtnn::gelu(),             xtnn::dense(10),      xtnn::gelu("tanh"),   xtnn::leaky_relu(0.1),
         xtnn::elu(0.7),           xtnn::silu(),         xtnn::softplus(),     xtnn::tanh(),
@@ -40,6 +41,7 @@ int main(int argc, char** argv)
         }
         y(i) = x(i, 0) > x(i, 1) ? 0.0f : (x(i, 2) + x(i, 3) > 255 ? 1.0f : 2.0f);
     }
+    net.layer<xtnn::standardize<float>>(0).adapt(x);
     xtnn::fit_options<float> options;
     options.epochs = 20;
     options.verbose = xtnn::verbosity::silent;

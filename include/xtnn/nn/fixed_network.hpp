@@ -26,6 +26,7 @@
 #include <xtnn/nn/layer_norm.hpp>
 #include <xtnn/nn/network.hpp>
 #include <xtnn/nn/rescale.hpp>
+#include <xtnn/nn/standardize.hpp>
 #include <xtnn/nn/workspace.hpp>
 
 namespace xtnn
@@ -87,6 +88,7 @@ using dropout = same_width<xtnn::dropout>;
 using batch_norm = same_width<xtnn::batch_norm>;
 using layer_norm = same_width<xtnn::layer_norm>;
 using rescale = same_width<xtnn::rescale>;
+using standardize = same_width<xtnn::standardize>;
 }  // namespace fixed
 
 namespace detail

@@ -28,6 +28,7 @@
 #include <xtnn/nn/layer_norm.hpp>
 #include <xtnn/nn/network.hpp>
 #include <xtnn/nn/rescale.hpp>
+#include <xtnn/nn/standardize.hpp>
 
 namespace xtnn
 {
@@ -181,6 +182,7 @@ private:
         r.template add<xtnn::batch_norm<T>>({"momentum", "epsilon", "unbiased"});
         r.template add<xtnn::layer_norm<T>>({"epsilon"});
         r.template add<xtnn::rescale<T>>({"scale", "offset"});
+        r.template add<xtnn::standardize<T>>({"epsilon"});
         r.add("swish", r.entry("silu", "").factory);  // Keras's other name for SiLU
         return r;
     }
