@@ -76,14 +76,7 @@ public:
     bool unbiased() const { return m_unbiased; }
 
     std::size_t input_width() const { return m_gamma.size(); }
-    std::size_t output_width(std::size_t in) const
-    {
-        if (input_width() != 0 && in != input_width())
-        {
-            throw width_error(kind, input_width(), in);
-        }
-        return in;
-    }
+    std::size_t output_width(std::size_t in) const { return keep_width(kind, input_width(), in); }
     /// Allocates γ = 1, β = 0, running mean 0 and running variance 1 for `in` features.
     std::size_t build(std::size_t in)
     {

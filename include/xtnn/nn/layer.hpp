@@ -663,4 +663,15 @@ inline shape_error width_error(std::string_view kind, std::size_t built, std::si
     return shape_error("xtnn::" + std::string(kind) + ": built for " + std::to_string(built) +
                        " inputs; got " + std::to_string(in));
 }
+
+/// output_width of a layer that keeps its width once built for `built` inputs (0: not yet):
+/// `in`, or width_error when built for another width.
+inline std::size_t keep_width(std::string_view kind, std::size_t built, std::size_t in)
+{
+    if (built != 0 && in != built)
+    {
+        throw width_error(kind, built, in);
+    }
+    return in;
+}
 }  // namespace xtnn

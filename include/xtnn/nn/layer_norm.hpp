@@ -53,14 +53,7 @@ public:
     double epsilon() const { return m_epsilon; }
 
     std::size_t input_width() const { return m_gamma.size(); }
-    std::size_t output_width(std::size_t in) const
-    {
-        if (input_width() != 0 && in != input_width())
-        {
-            throw width_error(kind, input_width(), in);
-        }
-        return in;
-    }
+    std::size_t output_width(std::size_t in) const { return keep_width(kind, input_width(), in); }
     /// Allocates γ = 1 and β = 0 for `in` features.
     std::size_t build(std::size_t in)
     {

@@ -111,14 +111,7 @@ public:
     const vector<T>& std() const { return m_std; }
 
     std::size_t input_width() const { return m_mean.size(); }
-    std::size_t output_width(std::size_t in) const
-    {
-        if (input_width() != 0 && in != input_width())
-        {
-            throw width_error(kind, input_width(), in);
-        }
-        return in;
-    }
+    std::size_t output_width(std::size_t in) const { return keep_width(kind, input_width(), in); }
     /// Mean 0 and std 1 (the identity) until adapted or loaded.
     std::size_t build(std::size_t in)
     {
