@@ -13,6 +13,7 @@
 #include <xtnn/nn/fold_batch_norm.hpp>
 #include <xtnn/nn/init.hpp>
 #include <xtnn/nn/layer.hpp>
+#include <xtnn/nn/layer_config.hpp>
 #include <xtnn/nn/layer_norm.hpp>
 #include <xtnn/nn/network.hpp>
 #include <xtnn/nn/registry.hpp>
