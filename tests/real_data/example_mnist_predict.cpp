@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// examples/mnist_predict end to end on real digits: 50 MNIST test digits written as image
+// examples/mnist_predict end to end on real digits: 200 MNIST test digits written as image
 // files of eight kinds (PNG 28x28 and 4x, dark ink on white RGB, a photo-like grey page,
 // 16-bit gray + alpha, an interlaced palette with transparency, PGM, raw bytes), a model
 // from mnist_train --epochs 1, and the agreement with the true labels of each kind; errors
