@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 # Install rules: the headers, the exported targets (xtnn::core, xtnn::io, xtnn::plot and
-# xtnn::xtnn, see CMakeLists.txt) and a package config, so that
+# xtnn::xtnn, and xtnn::onnx when built; see CMakeLists.txt) and a package config, so that
 # find_package(xtnn CONFIG REQUIRED) + target_link_libraries(app PRIVATE xtnn::xtnn) works.
 # xtnn is header-only, so everything goes to architecture-independent places.
 include(GNUInstallDirs)
@@ -19,6 +19,15 @@ install(TARGETS xtnn_core xtnn_io xtnn_plot xtnn EXPORT xtnnTargets)
 install(EXPORT xtnnTargets
         NAMESPACE xtnn::
         DESTINATION "${XTNN_INSTALL_CMAKEDIR}")
+# xtnn::onnx in a file of its own, read only when a consumer asks for the onnx component:
+# a consumer without libonnx-dev still gets the other components.
+if(XTNN_WITH_ONNX)
+    install(TARGETS xtnn_onnx EXPORT xtnnOnnxTargets)
+    install(EXPORT xtnnOnnxTargets
+            NAMESPACE xtnn::
+            DESTINATION "${XTNN_INSTALL_CMAKEDIR}")
+endif()
+set(XTNN_INSTALLED_ONNX ${XTNN_WITH_ONNX})
 
 configure_package_config_file("${CMAKE_CURRENT_LIST_DIR}/xtnnConfig.cmake.in"
     "${PROJECT_BINARY_DIR}/xtnnConfig.cmake"
