@@ -15,6 +15,9 @@ packages=(
     nlohmann-json3-dev    # model files: model.json
     libpng-dev            # examples/mnist_predict reads PNG files (the library never links it)
     python3-numpy         # tests: tools/xtnn_model.py reads model files with numpy
+    libonnx-dev           # xtnn::onnx: ONNX's protobuf classes (onnx/onnx_pb.h, libonnx_proto) ...
+    libprotobuf-dev       # ... and protobuf, which they are generated for
+    python3-onnx          # tests: onnx.checker on save_onnx's models
     catch2                # tests (Catch2 2.13)
     libbenchmark-dev      # benchmarks (Google Benchmark)
 )
@@ -41,6 +44,13 @@ if [[ "$(id -u)" -ne 0 ]]; then
         exit 1
     fi
     sudo=(sudo)
+fi
+
+# The ONNX export tests run save_onnx's models in ONNX Runtime, from npm (onnxruntime-node,
+# installed into the build tree by the test onnx/install_onnxruntime): Debian's nodejs and
+# npm, unless an npm is already there (a newer Node.js from elsewhere, say).
+if ! command -v npm >/dev/null; then
+    packages+=(nodejs npm)
 fi
 
 # Always refresh: on a fresh or long-idle machine the package lists are missing or stale,

@@ -182,6 +182,14 @@ TEST_CASE("load_onnx: an unsupported op is refused with the node's name and op t
                Contains(where + ": unsupported ONNX node '/conv/Conv' (com.microsoft.Relu)"));
 }
 
+TEST_CASE("load_onnx: torch's LayerNorm below opset 17, primitive ops, is refused at the first")
+{
+    const std::string path = fixture("layernorm_op13_refused.onnx");
+    CHECK_THROWS_WITH(xtnn::io::load_onnx<float>(path),
+                      Contains("xtnn::io::load_onnx: \"" + path +
+                               "\": unsupported ONNX node '/1/ReduceMean' (ReduceMean)"));
+}
+
 TEST_CASE("load_onnx: a graph that is not a chain is refused")
 {
     auto model = read_model("relu_op13.onnx");

@@ -5,6 +5,8 @@
 #   WORK_DIR      scratch directory, emptied first and removed after a pass
 #   XTNN_SOURCE   the xtnn checkout          EXPECT_VERSION  xtnn's version, e.g. 0.1.0
 #   INSTALL_FROM  an xtnn build tree to install into WORK_DIR/prefix first (find_package)
+#   WITH_ONNX     ON: that build has the onnx component; the consumer asks for it and builds
+#                 and runs consumer_onnx too
 #   GENERATOR, GENERATOR_PLATFORM, GENERATOR_TOOLSET, MAKE_PROGRAM, CXX_COMPILER, CONFIG:
 #                 the main build's, so the consumer is built the same way
 cmake_minimum_required(VERSION 3.16)
@@ -76,7 +78,8 @@ if(INSTALL_FROM)
     endif()
     string(REGEX MATCH "^[0-9]+\\.[0-9]+" _major_minor "${EXPECT_VERSION}")
     list(APPEND _configure "-DCMAKE_PREFIX_PATH=${_prefix}"
-                           "-DXTNN_PACKAGING_VERSION=${_major_minor}")
+                           "-DXTNN_PACKAGING_VERSION=${_major_minor}"
+                           "-DXTNN_PACKAGING_ONNX=${WITH_ONNX}")
 endif()
 
 run("configuring the consumer" ${_configure})
@@ -102,7 +105,11 @@ if(INSTALL_FROM)
 endif()
 
 # The core-only and io consumers run first; the whole-library one last, for its version line.
-foreach(_program consumer_core consumer_io consumer)
+set(_programs consumer_core consumer_io)
+if(INSTALL_FROM AND WITH_ONNX)
+    list(APPEND _programs consumer_onnx)
+endif()
+foreach(_program ${_programs} consumer)
     set(_exe "")
     foreach(_candidate "${_build}/${_program}" "${_build}/${_program}.exe"
                        "${_build}/${CONFIG}/${_program}" "${_build}/${CONFIG}/${_program}.exe")

@@ -49,8 +49,11 @@ function(xtnn_consumer_check_subproject xtnn_source_dir)
         message(FATAL_ERROR "xtnn consumer: xtnn added subdirectories \"${_subdirs}\"; expected none")
     endif()
     get_property(_targets DIRECTORY "${xtnn_source_dir}" PROPERTY BUILDSYSTEM_TARGETS)
-    if(NOT _targets STREQUAL "xtnn_core;xtnn_io;xtnn_plot;xtnn")
+    # xtnn_onnx when ONNX was found (XTNN_WITH_ONNX)
+    if(NOT _targets STREQUAL "xtnn_core;xtnn_io;xtnn_plot;xtnn" AND
+       NOT _targets STREQUAL "xtnn_core;xtnn_io;xtnn_plot;xtnn_onnx;xtnn")
         message(FATAL_ERROR "xtnn consumer: xtnn defined targets \"${_targets}\"; expected only "
-                            "the library's components xtnn_core, xtnn_io, xtnn_plot and xtnn")
+                            "the library's components xtnn_core, xtnn_io, xtnn_plot, xtnn_onnx "
+                            "(with ONNX) and xtnn")
     endif()
 endfunction()

@@ -275,7 +275,15 @@ private:
         const auto& node = m_graph.node(index);
         const std::string& op = node.op_type();
         const std::string name = describe(node, index);
-        if (!is_default_domain(node))
+        // before the chain checks, so that a model with a Conv (or LayerNorm torch wrote
+        // below opset 17 as ReduceMean, Sub, Pow, ...) hears about that op first
+        static const char* const supported[] = {
+            "Identity", "Flatten", "Reshape", "Gemm", "MatMul", "Relu", "LeakyRelu", "Elu",
+            "Sigmoid", "Tanh", "Softplus", "Softmax", "Gelu", "BatchNormalization",
+            "LayerNormalization", "Dropout", "Add", "Sub", "Mul", "Div"};
+        if (!is_default_domain(node) ||
+            std::find(std::begin(supported), std::end(supported), op) == std::end(supported) ||
+            (op == "LayerNormalization" && m_opset < 17))
         {
             unsupported(node, index);
         }
@@ -364,7 +372,7 @@ private:
             {
                 batch_normalization(node, index);
             }
-            else if (op == "LayerNormalization" && m_opset >= 17)
+            else if (op == "LayerNormalization")
             {
                 layer_normalization(node, index);
             }
