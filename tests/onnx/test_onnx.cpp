@@ -6,6 +6,7 @@
 // run_onnxruntime.js.
 #include <cstdint>
 #include <fstream>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -354,6 +355,39 @@ TEST_CASE("load_onnx: training-mode nodes and other axes are refused")
     find_node(softmax, "/5/Softmax")->mutable_attribute(0)->set_i(0);
     CHECK_THAT(message_for(softmax), Equals(where + ": node '/5/Softmax' (Softmax) has axis 0; "
                                                     "xtnn's layer works on the last axis (1 or -1)"));
+}
+
+TEST_CASE("load_onnx: nodes with the wrong inputs or attributes are refused naming the file")
+{
+    auto model = read_model("relu_op13.onnx");
+    SECTION("a Gemm without its weight")
+    {
+        auto* gemm = find_node(model, "/0/Gemm");
+        gemm->clear_input();
+        gemm->add_input("x");
+        CHECK_THAT(message_for(model), Equals(where + ": node '/0/Gemm' (Gemm) has 1 inputs; Gemm "
+                                                      "takes 2 to 3"));
+    }
+    SECTION("an integer weight")
+    {
+        auto* weight = find_initializer(model, "0.weight");
+        weight->set_data_type(onnx::TensorProto_DataType_INT64);
+        weight->mutable_raw_data()->resize(16 * 8 * 8);
+        CHECK_THAT(message_for(model), Equals(where + ": node '/0/Gemm' (Gemm): weight '0.weight' "
+                                                      "is not a 2-D matrix of FLOAT or DOUBLE (2 "
+                                                      "dims)"));
+    }
+    SECTION("an attribute the layer refuses")
+    {
+        auto* relu = find_node(model, "/1/Relu");
+        relu->set_op_type("Elu");
+        auto* alpha = relu->add_attribute();
+        alpha->set_name("alpha");
+        alpha->set_type(onnx::AttributeProto_AttributeType_FLOAT);
+        alpha->set_f(std::numeric_limits<float>::infinity());
+        CHECK_THAT(message_for(model),
+                   Equals(where + ": xtnn::elu: alpha must be finite; got inf"));
+    }
 }
 
 // --- save_onnx ---------------------------------------------------------------------------

@@ -90,6 +90,29 @@ public:
 
     network<T> read()
     {
+        try
+        {
+            return read_graph();
+        }
+        catch (const error& e)
+        {
+            const std::string what = e.what();
+            if (what.rfind(m_where, 0) == 0)
+            {
+                throw;
+            }
+            // a layer's own check (a NaN alpha, an epsilon <= 0), said about this file
+            if (dynamic_cast<const shape_error*>(&e))
+            {
+                throw shape_error(m_where + ": " + what);
+            }
+            throw format_error(m_where + ": " + what);
+        }
+    }
+
+private:
+    network<T> read_graph()
+    {
         for (const auto& tensor : m_graph.initializer())
         {
             m_constants[tensor.name()] = &tensor;
@@ -116,18 +139,9 @@ public:
         {
             m_layers.emplace_back(identity<T>());
         }
-        try
-        {
-            return m_inputs ? network<T>(m_inputs, std::move(m_layers))
-                            : network<T>(std::move(m_layers));
-        }
-        catch (const shape_error& e)
-        {
-            throw shape_error(m_where + ": " + e.what());
-        }
+        return m_inputs ? network<T>(m_inputs, std::move(m_layers)) : network<T>(std::move(m_layers));
     }
 
-private:
     // --- the graph's input, its constants, and who uses which tensor --------------------
 
     void find_input()
@@ -296,6 +310,7 @@ private:
                 return n - 1;
             }
         }
+        check_arity(node, index);
         const bool fresh = m_fresh;
         const int data = data_input(node, index);
         check_outputs(node, index);
@@ -400,6 +415,38 @@ private:
                            "LeakyRelu, Elu, Sigmoid, Tanh, Softplus, Softmax, Gelu (opset 20) or "
                            "its erf form, BatchNormalization, LayerNormalization (opset 17), "
                            "Dropout, Flatten, Reshape, Identity and Constant nodes");
+    }
+
+    /// The number of inputs each op takes (ONNX's optional ones included), so that nothing
+    /// reads an input the node does not have.
+    void check_arity(const onnx::NodeProto& node, int index) const
+    {
+        const std::string& op = node.op_type();
+        int least = 1, most = 1;
+        if (op == "Gemm" || op == "LayerNormalization")
+        {
+            least = 2, most = 3;
+        }
+        else if (op == "MatMul" || op == "Reshape" || op == "Add" || op == "Sub" || op == "Mul" ||
+                 op == "Div")
+        {
+            least = most = 2;
+        }
+        else if (op == "BatchNormalization")
+        {
+            least = most = 5;
+        }
+        else if (op == "Dropout")
+        {
+            most = 3;
+        }
+        if (node.input_size() < least || node.input_size() > most)
+        {
+            throw format_error(m_where + ": node " + describe(node, index) + " has " +
+                               std::to_string(node.input_size()) + " inputs; " + op + " takes " +
+                               std::to_string(least) +
+                               (most == least ? std::string() : " to " + std::to_string(most)));
+        }
     }
 
     static bool is_default_domain(const onnx::NodeProto& node)
@@ -568,10 +615,6 @@ private:
     /// Reshape to (batch, features): shape (-1, N), (0, N) or (0, -1), a constant.
     void reshape(const onnx::NodeProto& node, int index)
     {
-        if (node.input_size() < 2)
-        {
-            throw format_error(m_where + ": node " + describe(node, index) + " has no shape input");
-        }
         const constant_tensor shape = constant(node, index, 1);
         const std::size_t w = flat_width();
         const bool allowzero = integer(node, "allowzero", 0) != 0;
@@ -631,18 +674,9 @@ private:
             throw format_error(m_where + ": node " + describe(node, index) +
                                " has transA = 1; xtnn reads Gemm with the batch as A's rows");
         }
-        if (node.input_size() < 2)
-        {
-            throw format_error(m_where + ": node " + describe(node, index) + " has no B input");
-        }
-        const constant_tensor b = constant(node, index, 1);
+        const constant_tensor b = weight(node, index);
         const bool trans_b = integer(node, "transB", 0) != 0;
         const double alpha = number(node, "alpha", 1.0), beta = number(node, "beta", 1.0);
-        if (b.dims.size() != 2 || b.dims[0] == 0 || b.dims[1] == 0)
-        {
-            throw shape_error(m_where + ": node " + describe(node, index) + ": B has " +
-                              std::to_string(b.dims.size()) + " dims; expected a 2-D matrix");
-        }
         const auto in = static_cast<std::size_t>(trans_b ? b.dims[1] : b.dims[0]);
         const auto units = static_cast<std::size_t>(trans_b ? b.dims[0] : b.dims[1]);
         check_width(node, index, in);
@@ -666,15 +700,23 @@ private:
         set_width(units);
     }
 
+    /// A weight matrix: a 2-D floating-point constant with no zero extent.
+    constant_tensor weight(const onnx::NodeProto& node, int index) const
+    {
+        constant_tensor b = constant(node, index, 1);
+        if (b.dims.size() != 2 || b.dims[0] == 0 || b.dims[1] == 0 || b.is_integer)
+        {
+            throw shape_error(m_where + ": node " + describe(node, index) + ": weight '" +
+                              node.input(1) + "' is not a 2-D matrix of FLOAT or DOUBLE (" +
+                              std::to_string(b.dims.size()) + " dims)");
+        }
+        return b;
+    }
+
     /// Y = X·B: a dense layer without a bias, which an Add right after it gives.
     void matmul(const onnx::NodeProto& node, int index)
     {
-        const constant_tensor b = constant(node, index, 1);
-        if (b.dims.size() != 2 || b.dims[0] == 0 || b.dims[1] == 0)
-        {
-            throw shape_error(m_where + ": node " + describe(node, index) + ": its weight has " +
-                              std::to_string(b.dims.size()) + " dims; expected a 2-D matrix");
-        }
+        const constant_tensor b = weight(node, index);
         const auto in = static_cast<std::size_t>(b.dims[0]);
         const auto units = static_cast<std::size_t>(b.dims[1]);
         check_width(node, index, in);
@@ -740,11 +782,6 @@ private:
         {
             throw format_error(m_where + ": node " + describe(node, index) +
                                " is in training mode; export the model in eval mode");
-        }
-        if (node.input_size() != 5)
-        {
-            throw format_error(m_where + ": node " + describe(node, index) + " has " +
-                               std::to_string(node.input_size()) + " inputs; expected 5");
         }
         const std::size_t n = features_of(node, index, 1);
         batch_norm<T> layer(number(node, "momentum", 0.9), number(node, "epsilon", 1e-5));
