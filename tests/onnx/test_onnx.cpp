@@ -17,6 +17,7 @@
 #include <xtnn/xtnn.hpp>
 
 #include "approx.hpp"
+#include "corruption.hpp"
 #include "onnx/onnx_networks.hpp"
 #include "temp_files.hpp"
 
@@ -387,6 +388,20 @@ TEST_CASE("load_onnx: nodes with the wrong inputs or attributes are refused nami
         alpha->set_f(std::numeric_limits<float>::infinity());
         CHECK_THAT(message_for(model),
                    Equals(where + ": xtnn::elu: alpha must be finite; got inf"));
+    }
+}
+
+TEST_CASE("load_onnx: every truncation is refused, and a flipped byte never crashes")
+{
+    for (const char* name : {"relu_op13.onnx", "hand_matmul_gelu_op20.onnx"})
+    {
+        INFO(name);
+        std::ifstream in(fixture(name), std::ios::binary);
+        const std::vector<std::uint8_t> valid((std::istreambuf_iterator<char>(in)),
+                                              std::istreambuf_iterator<char>());
+        xtnn_test::require_damage_is_refused(valid, [](const std::vector<std::uint8_t>& bytes) {
+            return xtnn::io::parse_onnx<float>(bytes.data(), bytes.size(), "m.onnx");
+        });
     }
 }
 
