@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <regex>
 #include <set>
 #include <string>
 #include <utility>
@@ -68,22 +69,17 @@ struct layer_weights
     std::vector<array> arrays;
 };
 
-/// Keras's naming.to_snake_case: "BatchNormalization" -> "batch_normalization".
+/// Keras's naming.to_snake_case, its two substitutions: "BatchNormalization" ->
+/// "batch_normalization", "ReLU" -> "re_lu", "Conv2D" -> "conv2d".
 inline std::string snake_case(const std::string& name)
 {
-    std::string out;
-    for (std::size_t i = 0; i < name.size(); ++i)
+    static const std::regex word_start("(.)([A-Z][a-z]+)");
+    static const std::regex lower_upper("([a-z])([A-Z])");
+    std::string out = std::regex_replace(name, word_start, "$1_$2");
+    out = std::regex_replace(out, lower_upper, "$1_$2");
+    for (char& c : out)
     {
-        const char c = name[i];
-        const bool upper = c >= 'A' && c <= 'Z';
-        const bool lower_before = i > 0 && ((name[i - 1] >= 'a' && name[i - 1] <= 'z') ||
-                                            (name[i - 1] >= '0' && name[i - 1] <= '9'));
-        const bool lower_after = i + 1 < name.size() && name[i + 1] >= 'a' && name[i + 1] <= 'z';
-        if (upper && i > 0 && (lower_before || lower_after) && out.back() != '_')
-        {
-            out += '_';
-        }
-        out += upper ? static_cast<char>(c - 'A' + 'a') : c;
+        c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
     }
     return out;
 }
@@ -513,6 +509,8 @@ public:
     }
 
     bool legacy() const { return m_legacy; }
+    /// Keras 3: the group the last get() read, "dense_1".
+    const std::string& last_key() const { return m_last_key; }
 
     /// Keras 2's layer_names attribute: in model order, chunked into layer_names0, 1, ...
     /// when long (save_attributes_to_hdf5_group).
@@ -544,6 +542,7 @@ public:
         {
             key += "_" + std::to_string(seen);
         }
+        m_last_key = key;
         const std::string vars = m_root + "/" + key + "/vars";
         m_used.insert(key);
         if (!m_file.is_group(vars))
@@ -628,6 +627,7 @@ private:
     std::string m_root;
     std::map<std::string, std::size_t> m_seen;
     std::set<std::string> m_used;
+    std::string m_last_key;
 };
 
 /// Builds the xtnn network of `layers`, reading each layer's weights from `store` in order.
@@ -1284,12 +1284,18 @@ void load_keras_weights(network<T>& net, const std::string& path)
                          loaded.name(i) + ") is one more");
             }
             entry.name = legacy_names[next++];
+            // the file does not say the class of its layer: say which layer it was to fill
+            entry.class_name = keras + " weights for the network's " + loaded.name(i);
         }
         else
         {
             entry.name = loaded.name(i);
         }
         const layer_weights w = store->get(entry.name, keras);
+        if (!store->legacy())
+        {
+            entry.name = store->last_key();  // name the layer as the file does
+        }
         if (!store->legacy() && w.arrays.empty())
         {
             ctx.fail(entry, "no weights in the file for the network's layer " +
