@@ -4,13 +4,15 @@
 # program, so C is enabled first when a C compiler is there. Used by the build and by the
 # installed package config alike. Sets HDF5_FOUND.
 include(CheckLanguage)
-if(NOT CMAKE_C_COMPILER)
-    check_language(C)
+get_property(_xtnn_languages GLOBAL PROPERTY ENABLED_LANGUAGES)
+if(NOT "C" IN_LIST _xtnn_languages)
+    check_language(C)  # keeps a CMAKE_C_COMPILER already in the cache
     if(CMAKE_C_COMPILER)
         enable_language(C)
     endif()
 endif()
-if(CMAKE_C_COMPILER)
+get_property(_xtnn_languages GLOBAL PROPERTY ENABLED_LANGUAGES)
+if("C" IN_LIST _xtnn_languages)
     find_package(HDF5 COMPONENTS C QUIET)
 else()
     set(HDF5_FOUND FALSE)

@@ -101,6 +101,20 @@ TEMPLATE_TEST_CASE("keras: a tf.keras functional .h5 with an (4, 5) input, Resca
     require_reference(net, "k2_functional");
 }
 
+TEMPLATE_TEST_CASE("keras: a Keras 3 legacy .h5 (variable-length str attributes, weight "
+                   "names as variable paths, top_level_model_weights) gives numpy's outputs",
+                   "", float, double)
+{
+    // the layout of a real Keras 3.3.3 model.save("m.h5"): see make_keras_fixtures.py
+    const auto net = xtnn::io::load_keras<TestType>(fixture("k3_legacy.h5"));
+    REQUIRE(net.inputs() == 12);
+    REQUIRE(net.outputs() == 3);
+    require_reference(net, "k3_legacy");
+    auto weights_only = xtnn::parse_network<TestType>("dense:7,sigmoid,dense:3,softmax", 12);
+    xtnn::io::load_keras_weights(weights_only, fixture("k3_legacy.h5"));
+    require_reference(weights_only, "k3_legacy");
+}
+
 TEMPLATE_TEST_CASE("keras: a Keras 3 Sequential .keras (Dense without bias, "
                    "BatchNormalization(center=False), ReLU, gelu, Softmax) gives numpy's outputs",
                    "", float, double)

@@ -5,6 +5,8 @@
 #   WORK_DIR      scratch directory, emptied first and removed after a pass
 #   XTNN_SOURCE   the xtnn checkout          EXPECT_VERSION  xtnn's version, e.g. 0.1.0
 #   INSTALL_FROM  an xtnn build tree to install into WORK_DIR/prefix first (find_package)
+#   EXPECT_KERAS  1 when xtnn was built with xtnn::keras: the consumer then builds and runs
+#                 consumer_keras too
 #   GENERATOR, GENERATOR_PLATFORM, GENERATOR_TOOLSET, MAKE_PROGRAM, CXX_COMPILER, CONFIG:
 #                 the main build's, so the consumer is built the same way
 cmake_minimum_required(VERSION 3.16)
@@ -43,7 +45,7 @@ endif()
 
 set(_configure "${CMAKE_COMMAND}" -S "${CONSUMER}" -B "${_build}" -G "${GENERATOR}"
     "-DCMAKE_CXX_COMPILER=${CXX_COMPILER}" "-DXTNN_PACKAGING_SOURCE_DIR=${XTNN_SOURCE}"
-    -DCMAKE_EXPORT_COMPILE_COMMANDS=ON)
+    "-DXTNN_PACKAGING_EXPECT_KERAS=${EXPECT_KERAS}" -DCMAKE_EXPORT_COMPILE_COMMANDS=ON)
 if(GENERATOR_PLATFORM)
     list(APPEND _configure -A "${GENERATOR_PLATFORM}")
 endif()
@@ -102,7 +104,11 @@ if(INSTALL_FROM)
 endif()
 
 # The core-only and io consumers run first; the whole-library one last, for its version line.
-foreach(_program consumer_core consumer_io consumer)
+set(_programs consumer_core consumer_io consumer)
+if(EXPECT_KERAS)
+    set(_programs consumer_core consumer_io consumer_keras consumer)
+endif()
+foreach(_program ${_programs})
     set(_exe "")
     foreach(_candidate "${_build}/${_program}" "${_build}/${_program}.exe"
                        "${_build}/${CONFIG}/${_program}" "${_build}/${CONFIG}/${_program}.exe")
