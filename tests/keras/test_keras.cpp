@@ -138,6 +138,18 @@ TEMPLATE_TEST_CASE("keras: a Keras 3 functional .keras (Normalization, Dense, Dr
     require_reference(net, "k3_functional");
 }
 
+TEMPLATE_TEST_CASE("keras: a Keras 3 .keras with Reshape to a vector, Normalization given "
+                   "mean and variance, ReLU(negative_slope) and LeakyReLU gives numpy's outputs",
+                   "", float, double)
+{
+    const auto net = xtnn::io::load_keras<TestType>(fixture("k3_extras.keras"));
+    REQUIRE(net.inputs() == 6);
+    REQUIRE(net.outputs() == 2);
+    REQUIRE(net.template layer<xtnn::leaky_relu<TestType>>(3).alpha() == Approx(0.1));
+    REQUIRE(net.template layer<xtnn::leaky_relu<TestType>>(4).alpha() == Approx(0.25));
+    require_reference(net, "k3_extras");
+}
+
 TEST_CASE("keras: load_keras_weights fills a network given by the caller from a Keras 2 "
           "save_weights .h5")
 {

@@ -19,8 +19,9 @@ function(xtnn_consumer_add_programs)
         endif()
         add_executable(consumer_keras "${CMAKE_CURRENT_LIST_DIR}/../consumer/keras.cpp")
         target_link_libraries(consumer_keras PRIVATE xtnn::keras)
-        target_compile_definitions(consumer_keras PRIVATE XTNN_PACKAGING_KERAS_FIXTURE=
-            "${XTNN_PACKAGING_SOURCE_DIR}/tests/fixtures/keras/k3_sequential.keras")
+        set(_fixture "${XTNN_PACKAGING_SOURCE_DIR}/tests/fixtures/keras/k3_sequential.keras")
+        target_compile_definitions(consumer_keras PRIVATE
+            "XTNN_PACKAGING_KERAS_FIXTURE=\"${_fixture}\"")
     endif()
 endfunction()
 
