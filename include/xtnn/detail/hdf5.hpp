@@ -5,6 +5,9 @@
 // its floating-point datasets. Every failure becomes an xtnn::format_error naming the file and
 // the object path; HDF5's own error printing is switched off while we call it, and restored.
 // Part of the optional xtnn::keras component: it needs the HDF5 C library (libhdf5-dev).
+// Caution: libhdf5 1.10 itself is not hardened against hostile files (one flipped byte can
+// make it run for tens of seconds or crash); the checks here cover what we read, not HDF5's
+// own parsing of the file's internal structures.
 #pragma once
 
 #include <cstddef>
@@ -149,7 +152,10 @@ public:
         quiet_errors quiet;
         id fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
         // The core driver reads from memory; without a backing store nothing is ever written.
+        // STRONG: closing the file closes whatever is still open in it, even when a damaged
+        // file made a read fail half-way, so that nothing outlives this object.
         if (!fapl.valid() || H5Pset_fapl_core(fapl.get(), 1 << 16, false) < 0 ||
+            H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_STRONG) < 0 ||
             H5Pset_file_image(fapl.get(), m_bytes.data(), m_bytes.size()) < 0)
         {
             fail("", "cannot set up an in-memory HDF5 file");
