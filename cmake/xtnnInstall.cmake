@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
-# Install rules: the headers, the exported targets (xtnn::core, xtnn::io, xtnn::plot and
-# xtnn::xtnn, and xtnn::onnx when built; see CMakeLists.txt) and a package config, so that
+# Install rules: the headers, the exported targets (xtnn::core, xtnn::io, xtnn::plot,
+# xtnn::xtnn and, when built, xtnn::keras and xtnn::onnx; see CMakeLists.txt) and a package config, so that
 # find_package(xtnn CONFIG REQUIRED) + target_link_libraries(app PRIVATE xtnn::xtnn) works.
 # xtnn is header-only, so everything goes to architecture-independent places.
 include(GNUInstallDirs)
@@ -15,7 +15,11 @@ mark_as_advanced(XTNN_INSTALL_CMAKEDIR)
 install(DIRECTORY "${PROJECT_SOURCE_DIR}/include/xtnn"
         DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}")
 
-install(TARGETS xtnn_core xtnn_io xtnn_plot xtnn EXPORT xtnnTargets)
+set(_xtnn_install_targets xtnn_core xtnn_io xtnn_plot xtnn)
+if(TARGET xtnn_keras)
+    list(APPEND _xtnn_install_targets xtnn_keras)  # the optional Keras reader
+endif()
+install(TARGETS ${_xtnn_install_targets} EXPORT xtnnTargets)
 install(EXPORT xtnnTargets
         NAMESPACE xtnn::
         DESTINATION "${XTNN_INSTALL_CMAKEDIR}")
@@ -39,4 +43,5 @@ write_basic_package_version_file("${PROJECT_BINARY_DIR}/xtnnConfigVersion.cmake"
     ARCH_INDEPENDENT)
 install(FILES "${PROJECT_BINARY_DIR}/xtnnConfig.cmake"
               "${PROJECT_BINARY_DIR}/xtnnConfigVersion.cmake"
+              "${CMAKE_CURRENT_LIST_DIR}/xtnnFindHDF5.cmake"
         DESTINATION "${XTNN_INSTALL_CMAKEDIR}")

@@ -7,6 +7,8 @@
 #   INSTALL_FROM  an xtnn build tree to install into WORK_DIR/prefix first (find_package)
 #   WITH_ONNX     ON: that build has the onnx component; the consumer asks for it and builds
 #                 and runs consumer_onnx too
+#   EXPECT_KERAS  1 when xtnn was built with xtnn::keras: the consumer then builds and runs
+#                 consumer_keras too
 #   GENERATOR, GENERATOR_PLATFORM, GENERATOR_TOOLSET, MAKE_PROGRAM, CXX_COMPILER, CONFIG:
 #                 the main build's, so the consumer is built the same way
 cmake_minimum_required(VERSION 3.16)
@@ -45,7 +47,7 @@ endif()
 
 set(_configure "${CMAKE_COMMAND}" -S "${CONSUMER}" -B "${_build}" -G "${GENERATOR}"
     "-DCMAKE_CXX_COMPILER=${CXX_COMPILER}" "-DXTNN_PACKAGING_SOURCE_DIR=${XTNN_SOURCE}"
-    -DCMAKE_EXPORT_COMPILE_COMMANDS=ON)
+    "-DXTNN_PACKAGING_EXPECT_KERAS=${EXPECT_KERAS}" -DCMAKE_EXPORT_COMPILE_COMMANDS=ON)
 if(GENERATOR_PLATFORM)
     list(APPEND _configure -A "${GENERATOR_PLATFORM}")
 endif()
@@ -108,6 +110,9 @@ endif()
 set(_programs consumer_core consumer_io)
 if(INSTALL_FROM AND WITH_ONNX)
     list(APPEND _programs consumer_onnx)
+endif()
+if(EXPECT_KERAS)
+    list(APPEND _programs consumer_keras)
 endif()
 foreach(_program ${_programs} consumer)
     set(_exe "")

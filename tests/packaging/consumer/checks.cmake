@@ -11,6 +11,18 @@ function(xtnn_consumer_add_programs)
     target_link_libraries(consumer_io PRIVATE xtnn::io)
     add_executable(consumer "${CMAKE_CURRENT_LIST_DIR}/../consumer/main.cpp")
     target_link_libraries(consumer PRIVATE xtnn::xtnn)
+    # The optional Keras reader, when xtnn was built with it (XTNN_PACKAGING_EXPECT_KERAS).
+    if(XTNN_PACKAGING_EXPECT_KERAS)
+        if(NOT TARGET xtnn::keras)
+            message(FATAL_ERROR "xtnn consumer: xtnn was built with xtnn::keras, but the "
+                                "consumer has no target xtnn::keras")
+        endif()
+        add_executable(consumer_keras "${CMAKE_CURRENT_LIST_DIR}/../consumer/keras.cpp")
+        target_link_libraries(consumer_keras PRIVATE xtnn::keras)
+        set(_fixture "${XTNN_PACKAGING_SOURCE_DIR}/tests/fixtures/keras/k3_sequential.keras")
+        target_compile_definitions(consumer_keras PRIVATE
+            "XTNN_PACKAGING_KERAS_FIXTURE=\"${_fixture}\"")
+    endif()
 endfunction()
 
 # The targets carry include dirs, C++17 and their dependencies, never flags: warning or -march
@@ -49,11 +61,11 @@ function(xtnn_consumer_check_subproject xtnn_source_dir)
         message(FATAL_ERROR "xtnn consumer: xtnn added subdirectories \"${_subdirs}\"; expected none")
     endif()
     get_property(_targets DIRECTORY "${xtnn_source_dir}" PROPERTY BUILDSYSTEM_TARGETS)
-    # xtnn_onnx when ONNX was found (XTNN_WITH_ONNX)
-    if(NOT _targets STREQUAL "xtnn_core;xtnn_io;xtnn_plot;xtnn" AND
-       NOT _targets STREQUAL "xtnn_core;xtnn_io;xtnn_plot;xtnn_onnx;xtnn")
+    # The optional parts, when built: xtnn_keras (XTNN_WITH_KERAS), xtnn_onnx (XTNN_WITH_ONNX).
+    list(REMOVE_ITEM _targets xtnn_keras xtnn_onnx)
+    if(NOT _targets STREQUAL "xtnn_core;xtnn_io;xtnn_plot;xtnn")
         message(FATAL_ERROR "xtnn consumer: xtnn defined targets \"${_targets}\"; expected only "
-                            "the library's components xtnn_core, xtnn_io, xtnn_plot, xtnn_onnx "
-                            "(with ONNX) and xtnn")
+                            "the library's components xtnn_core, xtnn_io, xtnn_plot and xtnn (and "
+                            "xtnn_keras, xtnn_onnx when built)")
     endif()
 endfunction()
