@@ -171,7 +171,8 @@ std::string exact_layer_list(const network<T>& net)
     for (std::size_t i = 0; i < net.size(); ++i)
     {
         spec += (i ? "," : "") + std::string(net.layer(i).kind());
-        for (const auto& [key, value] : net.layer(i).config().entries())
+        const layer_config config = net.layer(i).config();
+        for (const auto& [key, value] : config.entries())
         {
             std::string text;
             if (const double* d = std::get_if<double>(&value))

@@ -121,7 +121,7 @@ struct safetensors_entry
 inline safetensors_content parse_safetensors_bytes(const std::uint8_t* data, std::size_t size,
                                                    const std::string& context)
 {
-    using json = nlohmann::ordered_json;
+    using ojson = nlohmann::ordered_json;
     if (size < 8)
     {
         throw format_error(context + ": " + std::to_string(size) +
@@ -153,20 +153,20 @@ inline safetensors_content parse_safetensors_bytes(const std::uint8_t* data, std
     // Top-level names must be unique: the JSON parser would keep one of two silently.
     std::unordered_set<std::string> seen;
     std::string duplicate;
-    const json::parser_callback_t unique_names =
-        [&](int depth, json::parse_event_t event, json& parsed)
+    const ojson::parser_callback_t unique_names =
+        [&](int depth, ojson::parse_event_t event, ojson& parsed)
     {
-        if (depth == 1 && event == json::parse_event_t::key && duplicate.empty() &&
+        if (depth == 1 && event == ojson::parse_event_t::key && duplicate.empty() &&
             !seen.insert(parsed.get<std::string>()).second)
         {
             duplicate = parsed.get<std::string>();
         }
         return true;
     };
-    json doc;
+    ojson doc;
     try
     {
-        doc = json::parse(header, header + header_size, unique_names);
+        doc = ojson::parse(header, header + header_size, unique_names);
     }
     catch (const nlohmann::json::exception& e)
     {
@@ -332,11 +332,11 @@ format_safetensors_bytes(const named_arrays& tensors,
                          const std::vector<std::pair<std::string, std::string>>& metadata,
                          const char* where)
 {
-    using json = nlohmann::ordered_json;
-    json header = json::object();
+    using ojson = nlohmann::ordered_json;
+    ojson header = ojson::object();
     if (!metadata.empty())
     {
-        json meta = json::object();
+        ojson meta = ojson::object();
         for (const auto& [key, value] : metadata)
         {
             if (meta.contains(key))
