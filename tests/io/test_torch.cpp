@@ -237,6 +237,16 @@ TEST_CASE("torch: every truncation of a .pt and every damage to its data.pkl end
         REQUIRE_THROWS_AS(parse({bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(size)}),
                           xtnn::format_error);
     }
+    CHECK_THROWS_WITH(parse({bytes.begin(), bytes.begin() + 2000}),
+                      Equals(prefix + "no zip end-of-central-directory record in 2000 bytes; "
+                                      "expected a zip archive"));
+    // torch's writer adds zip64 end records even to small archives: they must agree with
+    // the plain end record, here made to say its directory is elsewhere.
+    auto lying = bytes;
+    xtnn::detail::patch_le<std::uint32_t>(lying, lying.size() - 6, 0x7fff0000u);
+    CHECK_THROWS_WITH(parse(lying), Equals(prefix + "the zip64 end record is missing or disagrees "
+                                                    "with the end record; zip64 archives are not "
+                                                    "supported"));
     const auto members = xtnn::io::parse_zip(bytes.data(), bytes.size(), "mlp_b.pt");
     xtnn_test::require_damage_is_refused(
         members[0].data,

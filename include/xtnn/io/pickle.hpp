@@ -89,7 +89,7 @@ struct pickle_value
     // torch dialect:
     std::vector<std::pair<std::shared_ptr<pickle_value>, std::shared_ptr<pickle_value>>>
         entries;                                 // dict, in insertion order
-    std::unordered_map<std::string, std::size_t> index;  // dict: key -> entries position
+    std::unique_ptr<std::unordered_map<std::string, std::size_t>> index;  // dict: key -> entry
     bool frozen = false;                         // a dict inside another value: no more items
     element_type element = element_type::f32;    // storage type (global), storage
     std::string location;                        // storage ("cpu"); text holds its key
@@ -903,7 +903,11 @@ inline void pickle_machine::torch_set_items(std::vector<value_ptr> items, const 
         {
             fail("dicts nested deeper than " + std::to_string(max_depth) + at());
         }
-        const auto [where, added] = dict->index.emplace(key->text, dict->entries.size());
+        if (!dict->index)
+        {
+            dict->index = std::make_unique<std::unordered_map<std::string, std::size_t>>();
+        }
+        const auto [where, added] = dict->index->emplace(key->text, dict->entries.size());
         if (added)
         {
             dict->entries.emplace_back(key, value);
