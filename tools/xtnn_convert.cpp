@@ -47,6 +47,16 @@ int convert(const xtnn_examples::arguments& args, const std::string& in, const s
     std::printf("read \"%s\": %s%s\n", in.c_str(), xtnn::io::model_format_name(imported.format),
                 imported.carries_architecture ? " (with its layers)" : "");
     std::printf("network: %s\n", net.describe().c_str());
+    if (!imported.modules.empty())
+    {
+        std::string mapped;
+        for (const auto& [layer, module] : imported.modules)
+        {
+            mapped += (mapped.empty() ? "" : ", ") + (module.empty() ? "(top level)" : module) +
+                      " -> " + layer;
+        }
+        std::printf("modules: %s\n", mapped.c_str());
+    }
     const auto format = xtnn::io::export_model(net, out, imported.loaded.info);
     std::printf("wrote \"%s\": %s\n", out.c_str(), xtnn::io::model_format_name(format));
     const auto check = xtnn::io::verify_export(net, out);

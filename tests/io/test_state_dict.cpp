@@ -214,6 +214,13 @@ TEST_CASE("interop: import, prepend, export in every format, read back and check
     CHECK(net.describe() ==
           "6-10-6-3 (rescale, dense, batch_norm, relu, dense, layer_norm, gelu, dense)");
     CHECK(imported.tensors == 13);
+    // Each module went to the layer of its kind, in order, bn1 and ln2 created after fc3.
+    CHECK(imported.modules == std::vector<std::pair<std::string, std::string>>{
+                                  {"dense_1", "fc1"},
+                                  {"batch_norm_1", "bn1"},
+                                  {"dense_2", "fc2"},
+                                  {"layer_norm_1", "ln2"},
+                                  {"dense_3", "fc3"}});
     // The prepended rescale is x * 0.5 - 1 in front of torch's network.
     const auto io = xtnn::io::read_npz(fixtures + "named.io.npz");
     const xtnn::matrix<float> x = xtnn::io::find_array(io, "x")->as<float>();
@@ -253,6 +260,14 @@ TEST_CASE("interop: import, prepend, export in every format, read back and check
     CHECK(xtnn::io::verify_export(b, dir.file("b.weights.npz")).largest_difference == 0);
     CHECK_THROWS_WITH(xtnn::io::export_model(net, dir.file("n.weights.npz")),
                       Contains("the W1, b1 ... format holds dense layers' kernels and biases only"));
+    // A state_dict saved with numpy (np.savez(**{k: v.numpy() ...})): PyTorch's names in an .npz.
+    xtnn::io::save_npz(xtnn::io::read_torch_state_dict(fixtures + "mlp_b.pt"), dir.file("sd.npz"));
+    const auto from_npz = xtnn::io::import_model<float>(dir.file("sd.npz"), options);
+    CHECK(from_npz.modules.size() == 4);
+    const auto io_b = xtnn::io::read_npz(fixtures + "mlp_b.io.npz");
+    xtnn_test::require_all_close(
+        from_npz.loaded.net.predict(xtnn::matrix<float>(xtnn::io::find_array(io_b, "x")->as<float>())),
+        xtnn::io::find_array(io_b, "y")->as<double>(), 1e-5);
     CHECK_THROWS_WITH(xtnn::io::import_model<float>(fixtures + "mlp_b.pt"),
                       Contains("a PyTorch state_dict holds tensors but no layers (no activations): "
                                "give them as a layer list") &&

@@ -262,6 +262,9 @@ struct imported_model
     model_format format;                ///< the file's format
     bool carries_architecture = false;  ///< the file gave the layers (else options.layers did)
     std::size_t tensors = 0;            ///< arrays read from the file
+    /// For a state_dict (PyTorch, bare safetensors): which module filled which layer, as
+    /// (layer name, module name) in layer order.
+    std::vector<std::pair<std::string, std::string>> modules;
 };
 
 namespace detail
@@ -314,7 +317,8 @@ inline std::string describe_modules(const named_arrays& tensors)
 /// The network in the model file at `path`, in any format detect_model_format knows, with
 /// options.prepend in front. A file that carries its layers (an xtnn model file, an xtnn
 /// safetensors file) is checked as load_model checks it; for one that does not (a
-/// state_dict, bare safetensors, W1, b1 ...) options.layers gives them.
+/// state_dict, bare safetensors, W1, b1 ...) options.layers gives them. A weights-only .npz or
+/// pickle without W1 is read as a state_dict of numpy arrays (PyTorch's names and layouts).
 /// @throws error when layers are missing or given where the file has its own, or a
 /// prepended layer does not fit; io_error, format_error, shape_error as the format's reader.
 template <class T = float>
@@ -365,6 +369,7 @@ imported_model<T> import_model(const std::string& path, const import_options& op
             need_layers(content.tensors);
             result.loaded.net =
                 state_dict_network<T>(content.tensors, options.layers, source, options.inputs);
+            result.modules = state_dict_mapping(result.loaded.net, content.tensors, source);
         }
         break;
     }
@@ -375,6 +380,7 @@ imported_model<T> import_model(const std::string& path, const import_options& op
         result.tensors = tensors.size();
         need_layers(tensors);
         result.loaded.net = state_dict_network<T>(tensors, options.layers, source, options.inputs);
+        result.modules = state_dict_mapping(result.loaded.net, tensors, source);
         break;
     }
     case model_format::weights_npz:
@@ -388,6 +394,13 @@ imported_model<T> import_model(const std::string& path, const import_options& op
         {
             result.loaded.net = load_network<T>(path, make_layer<T>(options.hidden),
                                                 make_layer<T>(options.output));
+        }
+        else if (!find_array(arrays, "W1"))
+        {
+            // Not the book's names: PyTorch's, as np.savez(**{k: v.numpy() for k, v in
+            // model.state_dict().items()}) writes them.
+            result.loaded.net = state_dict_network<T>(arrays, options.layers, source, options.inputs);
+            result.modules = state_dict_mapping(result.loaded.net, arrays, source);
         }
         else
         {

@@ -389,6 +389,35 @@ void load_state_dict(network<T>& net, const named_arrays& tensors, const std::st
     }
 }
 
+/// Which state_dict module fills each layer of `net` that has arrays, in layer order: (layer
+/// name, module name), e.g. ("dense_1", "fc1"), ("batch_norm_1", "bn1"); a bare module's
+/// name is "". For a program to show how the tensors were mapped.
+/// @throws format_error as load_state_dict, for modules or layers that do not map.
+template <class T>
+std::vector<std::pair<std::string, std::string>>
+state_dict_mapping(const network<T>& net, const named_arrays& tensors, const std::string& source)
+{
+    const std::string where = "xtnn::io::load_state_dict: " + source;
+    const std::vector<detail::torch_module> modules = detail::torch_modules(tensors, where);
+    std::vector<std::tuple<std::string, std::string, bool>> kinds;
+    for (std::size_t i = 0; i < net.size(); ++i)
+    {
+        const auto& layer = net.layer(i);
+        kinds.emplace_back(std::string(layer.kind()), net.name(i),
+                           layer.parameter_count() + layer.state_count() > 0);
+    }
+    const std::vector<std::size_t> assigned = detail::assign_modules(kinds, modules, where);
+    std::vector<std::pair<std::string, std::string>> mapping;
+    for (std::size_t i = 0; i < net.size(); ++i)
+    {
+        if (assigned[i] != detail::no_module)
+        {
+            mapping.emplace_back(net.name(i), modules[assigned[i]].prefix);
+        }
+    }
+    return mapping;
+}
+
 /// A network of `layers` (unbuilt, as parse_list gives them) filled from a state_dict. The
 /// input width is `inputs`, or, when 0, the first mapped module's (Linear.weight's columns,
 /// a norm's features) when the layers before it keep their width.
