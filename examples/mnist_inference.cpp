@@ -3,6 +3,9 @@
 // 10,000 MNIST test images with a pretrained network, one image at a time and in batches,
 // and prints each mode's accuracy and speed. With the book's sample_weight.pkl it prints
 // Accuracy: 0.9352 (0.9207 with --no-normalize). --misclassified draws the mistakes.
+// --weights takes any model file xtnn reads (xtnn/io/interop.hpp): an xtnn model file, a
+// PyTorch state_dict, safetensors, the book's W1, b1 ... files; --layers gives the layers of a
+// file that holds none, --prepend the input scaling a model trained elsewhere expects.
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -13,8 +16,7 @@
 #include <xtnn/data/data_dir.hpp>
 #include <xtnn/io/image.hpp>
 #include <xtnn/data/mnist.hpp>
-#include <xtnn/io/model.hpp>
-#include <xtnn/io/weights.hpp>
+#include <xtnn/io/interop.hpp>
 #include <xtnn/xtnn.hpp>
 
 #include "cli.hpp"
@@ -22,21 +24,34 @@
 namespace
 {
 const char* const usage =
-    "usage: mnist_inference [--data DIR] [--weights FILE] [--batch N] [--no-normalize]\n"
-    "                       [--hidden-activation KIND] [--misclassified FILE.png]\n"
+    "usage: mnist_inference [--data DIR] [--weights FILE] [--layers SPEC] [--prepend SPEC]\n"
+    "                       [--batch N] [--no-normalize] [--hidden-activation KIND]\n"
+    "                       [--misclassified FILE.png]\n"
     "Classifies the 10,000 MNIST test images with a pretrained network, one at a time and\n"
     "in batches, and prints the accuracy and speed of each.\n"
     "  --data DIR     folder holding mnist/ (and dlfs/); default $XTNN_DATA_DIR, else ./data\n"
-    "  --weights FILE a model file (mnist_train --save): the whole network comes from it;\n"
-    "                 or a weights-only .pkl or .npz with W1, b1 ... WN, bN, whose depth and\n"
-    "                 widths come from it (default DIR/dlfs/sample_weight.pkl, the book's)\n"
+    "  --weights FILE any model file, told by its bytes (default DIR/dlfs/sample_weight.pkl,\n"
+    "                 the book's):\n"
+    "                 - an xtnn model file (mnist_train --save, .npz) or an xtnn safetensors\n"
+    "                   file (xtnn_convert): the whole network comes from it\n"
+    "                 - a PyTorch state_dict (torch.save(model.state_dict(), \"m.pt\")) or a\n"
+    "                   safetensors file of one: give its layers with --layers\n"
+    "                 - a weights-only .pkl or .npz with W1, b1 ... WN, bN: depth and widths\n"
+    "                   come from it, activations from --hidden-activation (or --layers)\n"
+    "  --layers SPEC  the layers of a file that holds only tensors, e.g.\n"
+    "                 \"dense:32,batch_norm,relu,dropout:0.1,dense:10\" for\n"
+    "                 nn.Sequential(Linear(784, 32), BatchNorm1d(32), ReLU(), Dropout(0.1),\n"
+    "                 Linear(32, 10)) (tensor names 0.weight ... or fc1.weight ...)\n"
+    "  --prepend SPEC layers put in front of the file's: the input scaling the model was\n"
+    "                 trained with. rescale:SCALE:OFFSET computes x*SCALE + OFFSET; with\n"
+    "                 --no-normalize (raw 0..255 pixels) torchvision's (x/255 - 0.1307)/0.3081\n"
+    "                 is rescale:0.012728233130318015:-0.424212917883804\n"
     "  --batch N      images per batch in the batched run (default 100)\n"
-    "  --no-normalize feed raw 0..255 pixels, as the book's normalize=False (a model file\n"
-    "                 always gets raw pixels)\n"
-    "  --hidden-activation KIND  for a weights-only file, the activation after each hidden\n"
-    "                 layer (default sigmoid): any\n"
-    "                 activation layer item, e.g. relu, tanh, leaky_relu:0.1, gelu; the output\n"
-    "                 layer is softmax\n"
+    "  --no-normalize feed raw 0..255 pixels, as the book's normalize=False (a file that\n"
+    "                 carries its layers always gets raw pixels: its first layers rescale)\n"
+    "  --hidden-activation KIND  for a weights-only file without --layers, the activation\n"
+    "                 after each hidden layer (default sigmoid): any activation layer item,\n"
+    "                 e.g. relu, tanh, leaky_relu:0.1, gelu; the output layer is softmax\n"
     "  --misclassified FILE.png  save a grid of the test digits the network got wrong, each\n"
     "                 captioned with the predicted and the true label (the book's ch08)\n";
 
@@ -114,7 +129,8 @@ int main(int argc, char** argv)
         {
             const xtnn_examples::arguments args(
                 argc, argv,
-                {"--data", "--weights", "--batch", "--hidden-activation", "--misclassified"},
+                {"--data", "--weights", "--batch", "--hidden-activation", "--misclassified",
+                 "--layers", "--prepend"},
                 {"--no-normalize"});
             if (args.help())
             {
@@ -131,20 +147,25 @@ int main(int argc, char** argv)
             xtnn::use_default_blas_threads();
 
             // A model file says what it is and takes raw pixels (its first layers do the
-            // preprocessing); a weights-only file (the book's pickle, an old .npz) does not,
-            // so the flags say which activation and which pixel scale to use.
-            const bool whole_model = xtnn::io::is_model_file(weights);
+            // preprocessing); a file of weights only (the book's pickle, a PyTorch state_dict)
+            // does not, so the flags say which layers and which pixel scale to use.
+            xtnn::io::import_options import;
+            import.layers = args.text("--layers");
+            import.prepend = args.text("--prepend");
+            import.hidden = args.text("--hidden-activation", "sigmoid");
+            import.inputs = 784;
+            const auto imported = xtnn::io::import_model<float>(weights, import);
+            const bool whole_model = imported.carries_architecture;
+            const auto& net = imported.loaded.net;
             xtnn::data::mnist_options options;
             options.normalize = !whole_model && !args.has("--no-normalize");
             const auto test =
                 xtnn::data::load_mnist_part<float>(data_dir, xtnn::data::mnist_part::test, options);
             const std::vector<std::size_t> labels = xtnn::class_indices(test.labels);
-            const auto net = whole_model
-                                 ? xtnn::io::load_model<float>(weights).net
-                                 : xtnn::io::load_network<float>(weights, hidden, xtnn::softmax());
 
-            std::printf("network: %s from \"%s\"\n", net.describe().c_str(), weights.c_str());
-            if (!whole_model)
+            std::printf("network: %s from \"%s\" (%s)\n", net.describe().c_str(), weights.c_str(),
+                        xtnn::io::model_format_name(imported.format));
+            if (!whole_model && import.layers.empty())
             {
                 std::printf("(a weights-only file: it carries no architecture; assumed %s after "
                             "each hidden layer, softmax at the output)\n",

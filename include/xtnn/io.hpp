@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 // File formats (xtnn/io/): IDX, numpy's .npy and .npz, a restricted pickle reader, weight files
-// (W1, b1 ... WN, bN), and digit images (text, PGM, PNG). Target xtnn::io (zlib).
+// (W1, b1 ... WN, bN), PyTorch state_dict files and their mapping onto layers, and digit images
+// (text, PGM, PNG). Target xtnn::io (zlib). Model files, safetensors and the any-format
+// import_model/export_model are in model.hpp, safetensors.hpp and interop.hpp.
 #pragma once
 
 #include <xtnn/io/idx.hpp>
@@ -9,4 +11,7 @@
 #include <xtnn/io/npy.hpp>
 #include <xtnn/io/npz.hpp>
 #include <xtnn/io/pickle.hpp>
+#include <xtnn/io/state_dict.hpp>
+#include <xtnn/io/tensor_data.hpp>
+#include <xtnn/io/torch.hpp>
 #include <xtnn/io/weights.hpp>

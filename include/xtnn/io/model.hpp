@@ -436,6 +436,9 @@ struct model_archive
     model_archive& operator=(const model_archive&) = delete;
 };
 
+inline void check_model_document(model_archive& archive, const std::uint8_t* text,
+                                 std::size_t size, const model_load_options& options);
+
 inline void read_model_archive(model_archive& archive, const std::uint8_t* data, std::size_t size,
                                const std::string& name, const model_load_options& options)
 {
@@ -445,8 +448,6 @@ inline void read_model_archive(model_archive& archive, const std::uint8_t* data,
 
     const zip_member* description = nullptr;
     auto& parsed = archive.parsed;
-    auto& arrays = archive.arrays;
-    auto& doc = archive.doc;
     parsed.reserve(members.size());
     for (const auto& member : members)
     {
@@ -465,18 +466,32 @@ inline void read_model_archive(model_archive& archive, const std::uint8_t* data,
                             detail::parse_npy_bytes(member.data.data(), member.data.size(),
                                             where + ": member \"" + n + "\""));
     }
-    for (const auto& [key, array] : parsed)
-    {
-        arrays.emplace(key, &array);
-    }
     if (!description)
     {
         throw format_error(where + ": no member model.json; this is not a model file (a "
                                    "weights-only .npz loads with load_network)");
     }
+    check_model_document(archive, description->data.data(), description->data.size(), options);
+}
+
+/// Reads model.json's text into archive.doc and checks it against archive.parsed (format,
+/// version, every array present, listed and, unless switched off, unchanged). Model files
+/// and xtnn's safetensors files (safetensors.hpp) share it.
+inline void check_model_document(model_archive& archive, const std::uint8_t* text,
+                                 std::size_t size, const model_load_options& options)
+{
+    const std::string& where = archive.where;
+    auto& parsed = archive.parsed;
+    auto& arrays = archive.arrays;
+    auto& doc = archive.doc;
+    arrays.clear();
+    for (const auto& [key, array] : parsed)
+    {
+        arrays.emplace(key, &array);
+    }
     try
     {
-        doc = json::parse(description->data.begin(), description->data.end());
+        doc = json::parse(text, text + size);
     }
     catch (const nlohmann::json::parse_error& e)
     {

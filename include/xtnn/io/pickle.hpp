@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
-// A restricted pickle reader for one thing: a dict of str -> numpy array, as written by
-// pickle.dump({'W1': W1, ...}, f) with protocols 2 to 5. It is a security boundary: a small
-// stack machine over the few opcodes numpy needs that never calls anything; each of the few
-// allowed globals is interpreted by hand, and everything else throws format_error.
+// A restricted pickle reader for two things: a dict of str -> numpy array, as written by
+// pickle.dump({'W1': W1, ...}, f) with protocols 2 to 5, and the data.pkl of a PyTorch
+// state_dict file (torch.save(model.state_dict(), path); torch.hpp reads the zip around it).
+// It is a security boundary: a small stack machine over the few opcodes these need that never
+// calls anything; each of the few allowed globals is interpreted by hand, and everything else
+// throws format_error, naming the global it would have had to call.
 #pragma once
 
 #include <algorithm>
@@ -18,6 +20,7 @@
 #include <xtnn/detail/file.hpp>
 #include <xtnn/error.hpp>
 #include <xtnn/io/ndarray.hpp>
+#include <xtnn/io/tensor_data.hpp>
 
 namespace xtnn::io
 {
@@ -31,14 +34,26 @@ enum class pickle_global
     dtype_class,    // numpy.dtype('f4', False, True) -> dtype; BUILD sets the byte order
     frombuffer,     // numpy.core.numeric._frombuffer(buf, dtype, shape, order): protocol 5
     codecs_encode,  // _codecs.encode(str, 'latin1') -> bytes: protocol 2's raw data
-    empty_bytes     // __builtin__.bytes() -> b'': protocol 2's raw data of an empty array
+    empty_bytes,    // __builtin__.bytes() -> b'': protocol 2's raw data of an empty array
+    // PyTorch state dicts only:
+    ordered_dict,       // collections.OrderedDict() -> an empty dict
+    rebuild_tensor_v2,  // torch._utils._rebuild_tensor_v2(storage, offset, size, stride, ...)
+    storage_type        // torch.FloatStorage etc., only inside a storage's persistent id
+};
+
+/// What a pickle holds: numpy's dict of arrays, or a PyTorch state_dict's data.pkl.
+enum class pickle_dialect
+{
+    numpy_dict,
+    torch_state_dict
 };
 
 inline const char* pickle_global_name(pickle_global g)
 {
     static const char* const names[] = {
         "numpy.core.multiarray._reconstruct", "numpy.ndarray",  "numpy.dtype",
-        "numpy.core.numeric._frombuffer",     "_codecs.encode", "__builtin__.bytes"};
+        "numpy.core.numeric._frombuffer",     "_codecs.encode", "__builtin__.bytes",
+        "collections.OrderedDict", "torch._utils._rebuild_tensor_v2", "torch storage type"};
     return names[static_cast<int>(g)];
 }
 
@@ -58,7 +73,9 @@ struct pickle_value
         dict,
         global,
         dtype,
-        array
+        array,
+        storage,  // torch: a persistent id ('storage', type, key, location, numel)
+        tensor    // torch: _rebuild_tensor_v2's result
     };
     kind type = kind::none;
     std::int64_t integer = 0;                           // boolean, integer
@@ -69,12 +86,38 @@ struct pickle_value
     descr_info descr{dtype::f4, false};                 // dtype
     std::unique_ptr<ndarray> array;                     // array, once its state is set
     std::size_t depth = 1;
+    // torch dialect:
+    std::vector<std::pair<std::shared_ptr<pickle_value>, std::shared_ptr<pickle_value>>>
+        entries;                                 // dict, in insertion order
+    std::unique_ptr<std::unordered_map<std::string, std::size_t>> index;  // dict: key -> entry
+    bool frozen = false;                         // a dict inside another value: no more items
+    element_type element = element_type::f32;    // storage type (global), storage
+    std::string location;                        // storage ("cpu"); text holds its key
+    std::vector<std::size_t> shape, stride;      // tensor; integer is its storage offset,
+                                                 // items[0] its storage
 };
+
+/// A tensor of a state_dict as data.pkl describes it: a view into storage `storage_key`
+/// (zip member <prefix>/data/<key>) of `storage_count` elements.
+struct torch_tensor_ref
+{
+    std::string storage_key;
+    element_type type = element_type::f32;
+    std::size_t storage_count = 0;
+    std::string location;
+    std::size_t offset = 0;
+    std::vector<std::size_t> shape, stride;
+};
+
+/// A state_dict's tensors in its order.
+using torch_tensor_refs = std::vector<std::pair<std::string, torch_tensor_ref>>;
 
 inline const char* pickle_kind_name(pickle_value::kind k)
 {
-    static const char* const names[] = {"None",  "bool", "int",    "str",         "bytes",
-                                        "tuple", "dict", "global", "numpy.dtype", "numpy.ndarray"};
+    static const char* const names[] = {"None",  "bool",   "int",         "str",
+                                        "bytes", "tuple",  "dict",        "global",
+                                        "numpy.dtype", "numpy.ndarray", "torch storage",
+                                        "torch.Tensor"};
     return names[static_cast<int>(k)];
 }
 
@@ -175,9 +218,11 @@ public:
     // needs tens of thousands; the cap bounds what a hostile stream of 1-byte opcodes costs.
     static constexpr std::size_t max_values = std::size_t(1) << 20;
 
-    pickle_machine(const std::uint8_t* data, std::size_t size, std::string context)
+    pickle_machine(const std::uint8_t* data, std::size_t size, std::string context,
+                   pickle_dialect dialect = pickle_dialect::numpy_dict)
       : m_in(data, size, std::move(context))
       , m_budget(4 * size + (std::size_t(1) << 20))
+      , m_dialect(dialect)
     {
         m_none = make(kind::none);
         m_true = make(kind::boolean);
@@ -185,9 +230,20 @@ public:
         m_false = make(kind::boolean);
     }
 
+    /// numpy dialect: the dict's arrays.
     named_arrays run();
+    /// torch dialect: the state_dict's tensors, not yet read from their storages.
+    torch_tensor_refs run_torch();
 
 private:
+    bool torch() const { return m_dialect == pickle_dialect::torch_state_dict; }
+    value_ptr execute();  // runs to STOP; the one value left
+    void torch_set_items(std::vector<value_ptr> items, const value_ptr& dict);
+    void torch_reduce(const value_ptr& callable, const std::vector<value_ptr>& a);
+    void torch_persistent_id();
+    std::size_t torch_size(const value_ptr& v, const std::string& what);
+    std::vector<std::size_t> torch_sizes(const value_ptr& v, const std::string& what);
+
     [[noreturn]] void fail(const std::string& what) const
     {
         throw format_error(m_in.context() + ": " + what);
@@ -258,6 +314,7 @@ private:
         for (const auto& item : items)
         {
             t->depth = std::max(t->depth, item->depth + 1);
+            item->frozen = item->frozen || torch();  // no items added to a dict once inside
         }
         if (t->depth > max_depth)
         {
@@ -313,6 +370,7 @@ private:
 
     xtnn::detail::byte_reader m_in;
     std::size_t m_budget;
+    pickle_dialect m_dialect;
     std::size_t m_op = 0;  // offset of the opcode being run
     std::vector<value_ptr> m_stack;
     std::vector<std::size_t> m_marks;  // stack sizes at each open MARK
@@ -337,6 +395,46 @@ inline void pickle_machine::push_global(const std::string& module, const std::st
         {"__builtin__.bytes", pickle_global::empty_bytes},
         {"builtins.bytes", pickle_global::empty_bytes}};
     const std::string full = module + "." + name;
+    if (torch())
+    {
+        static const std::pair<const char*, element_type> storages[] = {
+            {"torch.FloatStorage", element_type::f32},   {"torch.DoubleStorage", element_type::f64},
+            {"torch.HalfStorage", element_type::f16},    {"torch.BFloat16Storage", element_type::bf16},
+            {"torch.LongStorage", element_type::i64},    {"torch.IntStorage", element_type::i32},
+            {"torch.ShortStorage", element_type::i16},   {"torch.CharStorage", element_type::i8},
+            {"torch.ByteStorage", element_type::u8},     {"torch.BoolStorage", element_type::boolean}};
+        auto g = make(kind::global);
+        if (full == "collections.OrderedDict")
+        {
+            g->global = pickle_global::ordered_dict;
+        }
+        else if (full == "torch._utils._rebuild_tensor_v2")
+        {
+            g->global = pickle_global::rebuild_tensor_v2;
+        }
+        else
+        {
+            for (const auto& [text, type] : storages)
+            {
+                if (full == text)
+                {
+                    g->global = pickle_global::storage_type;
+                    g->element = type;
+                    g->text = full;
+                }
+            }
+            if (g->global != pickle_global::storage_type)
+            {
+                const std::string shown = xtnn::detail::escape_bytes(full, 100);
+                fail("global '" + shown + "'" + at() +
+                     " is not allowed: loading the file would construct or call " + shown +
+                     ". xtnn reads state dicts of tensors (torch.save(model.state_dict(), path)), "
+                     "not whole models (torch.save(model)) or other objects");
+            }
+        }
+        push(std::move(g));
+        return;
+    }
     for (const auto& [text, global] : allowed)
     {
         if (full == text)
@@ -437,6 +535,11 @@ inline void pickle_machine::reduce()
     expect(callable, kind::global, "REDUCE's callable");
     expect(args, kind::tuple, "REDUCE's arguments");
     const auto& a = args->items;
+    if (torch())
+    {
+        torch_reduce(callable, a);
+        return;
+    }
     const std::string what = std::string(pickle_global_name(callable->global)) + "'s arguments";
     auto need = [&](std::size_t lo, std::size_t hi)
     {
@@ -507,6 +610,9 @@ inline void pickle_machine::reduce()
         push(make(kind::bytes));
         return;
     case pickle_global::ndarray_class:
+    case pickle_global::ordered_dict:  // torch dialect only
+    case pickle_global::rebuild_tensor_v2:
+    case pickle_global::storage_type:
         break;
     }
     fail("numpy.ndarray" + at() + " cannot be called; expected it only inside _reconstruct");
@@ -518,6 +624,18 @@ inline void pickle_machine::build()
     const value_ptr state = pop("BUILD");
     const value_ptr target = pop("BUILD");
     push(target);
+    if (torch())
+    {
+        // OrderedDict.__setstate__: a state_dict's attributes, {'_metadata': {module: {...}}}
+        // (the modules' versions). Checked for shape, then dropped.
+        expect(target, kind::dict, "BUILD's target");
+        expect(state, kind::dict, "BUILD's state");
+        for (const auto& [key, value] : state->entries)
+        {
+            expect(key, kind::str, "an attribute name in BUILD's state");
+        }
+        return;
+    }
     expect(state, kind::tuple, "BUILD's state");
     const auto& s = state->items;
     if (target->type == kind::dtype)
@@ -595,6 +713,214 @@ inline void pickle_machine::set_items(std::vector<value_ptr> items, const value_
 
 inline named_arrays pickle_machine::run()
 {
+    const value_ptr result = execute();
+    expect(result, kind::dict, "the pickled object");
+    m_stack.clear();  // now the dict holds the only references to its arrays
+    m_memo.clear();
+    named_arrays arrays;
+    for (auto& [key, value] : m_entries)
+    {
+        if (!value->array)
+        {
+            fail("array '" + xtnn::detail::escape_bytes(key) + "' has no data" + at() +
+                 " (no BUILD)");
+        }
+        if (value.use_count() == 1)
+        {
+            arrays.emplace_back(key, std::move(*value->array));
+        }
+        else  // one array under several keys: each gets a copy
+        {
+            charge(value->array->data.size());
+            arrays.emplace_back(key, *value->array);
+        }
+    }
+    return arrays;
+}
+
+inline torch_tensor_refs pickle_machine::run_torch()
+{
+    const value_ptr result = execute();
+    if (result->type != kind::dict)
+    {
+        fail(std::string("the pickled object is a ") + pickle_kind_name(result->type) +
+             "; expected a state_dict (an OrderedDict of str -> tensor)");
+    }
+    torch_tensor_refs tensors;
+    for (const auto& [key, value] : result->entries)
+    {
+        expect(key, kind::str, "a state_dict key");
+        if (value->type != kind::tensor)
+        {
+            fail("state_dict entry '" + xtnn::detail::escape_bytes(key->text) + "' is a " +
+                 pickle_kind_name(value->type) + "; expected a tensor");
+        }
+        const pickle_value& storage = *value->items[0];
+        torch_tensor_ref ref;
+        ref.storage_key = storage.text;
+        ref.type = storage.element;
+        ref.storage_count = static_cast<std::size_t>(storage.integer);
+        ref.location = storage.location;
+        ref.offset = static_cast<std::size_t>(value->integer);
+        ref.shape = value->shape;
+        ref.stride = value->stride;
+        tensors.emplace_back(key->text, std::move(ref));  // keys are unique (torch_set_items)
+    }
+    return tensors;
+}
+
+// A whole number >= 0 from a torch argument.
+inline std::size_t pickle_machine::torch_size(const value_ptr& v, const std::string& what)
+{
+    const std::int64_t n = integer(v, what);
+    if (n < 0)
+    {
+        fail(what + at() + " is " + std::to_string(n) + "; expected a whole number >= 0");
+    }
+    return static_cast<std::size_t>(n);
+}
+
+inline std::vector<std::size_t> pickle_machine::torch_sizes(const value_ptr& v,
+                                                            const std::string& what)
+{
+    expect(v, kind::tuple, what);
+    std::vector<std::size_t> out;
+    for (const auto& item : v->items)
+    {
+        out.push_back(torch_size(item, what));
+    }
+    return out;
+}
+
+// REDUCE in the torch dialect: OrderedDict() and _rebuild_tensor_v2(...).
+inline void pickle_machine::torch_reduce(const value_ptr& callable, const std::vector<value_ptr>& a)
+{
+    switch (callable->global)
+    {
+    case pickle_global::ordered_dict:
+        if (!a.empty())
+        {
+            fail("collections.OrderedDict" + at() + " gets " + std::to_string(a.size()) +
+                 " arguments; expected none");
+        }
+        push(make(kind::dict));
+        return;
+    case pickle_global::rebuild_tensor_v2:
+    {
+        // (storage, storage_offset, size, stride, requires_grad, backward_hooks[, metadata])
+        if (a.size() != 6 && a.size() != 7)
+        {
+            fail("_rebuild_tensor_v2" + at() + " gets " + std::to_string(a.size()) +
+                 " arguments; expected 6 or 7");
+        }
+        expect(a[0], kind::storage, "_rebuild_tensor_v2's storage");
+        auto t = make(kind::tensor);
+        t->integer = static_cast<std::int64_t>(torch_size(a[1], "_rebuild_tensor_v2's storage offset"));
+        t->shape = torch_sizes(a[2], "_rebuild_tensor_v2's size");
+        t->stride = torch_sizes(a[3], "_rebuild_tensor_v2's stride");
+        if (t->shape.size() != t->stride.size())
+        {
+            fail("_rebuild_tensor_v2" + at() + " gets " + std::to_string(t->shape.size()) +
+                 " sizes and " + std::to_string(t->stride.size()) + " strides");
+        }
+        integer(a[4], "_rebuild_tensor_v2's requires_grad");
+        expect(a[5], kind::dict, "_rebuild_tensor_v2's backward_hooks");
+        if (!a[5]->entries.empty())
+        {
+            fail("a tensor" + at() + " has backward hooks; a state_dict's have none");
+        }
+        if (a.size() == 7 && a[6]->type != kind::none && a[6]->type != kind::dict)
+        {
+            fail("_rebuild_tensor_v2's metadata" + at() + " is " + pickle_kind_name(a[6]->type) +
+                 "; expected None or a dict");
+        }
+        t->items.push_back(a[0]);
+        push(std::move(t));
+        return;
+    }
+    case pickle_global::storage_type:
+        fail(callable->text + at() + " is called; expected it only in a storage's persistent id");
+    default:
+        break;
+    }
+    fail(std::string(pickle_global_name(callable->global)) + at() + " cannot be called here");
+}
+
+// BINPERSID: ('storage', torch.FloatStorage, key, location, numel) -> a storage.
+inline void pickle_machine::torch_persistent_id()
+{
+    const value_ptr pid = pop("BINPERSID");
+    expect(pid, kind::tuple, "a persistent id");
+    const auto& p = pid->items;
+    if (p.size() != 5 || p[0]->type != kind::str || p[0]->text != "storage")
+    {
+        fail("a persistent id" + at() + " is not ('storage', type, key, location, size)");
+    }
+    if (p[1]->type != kind::global || p[1]->global != pickle_global::storage_type)
+    {
+        fail("a storage's type" + at() + " is a " + pickle_kind_name(p[1]->type) +
+             "; expected torch.FloatStorage, DoubleStorage, HalfStorage, BFloat16Storage, "
+             "LongStorage, IntStorage, ShortStorage, CharStorage, ByteStorage or BoolStorage");
+    }
+    expect(p[2], kind::str, "a storage's key");
+    expect(p[3], kind::str, "a storage's location");
+    auto storage = make(kind::storage);
+    storage->element = p[1]->element;
+    storage->text = p[2]->text;
+    storage->location = p[3]->text;
+    storage->integer = static_cast<std::int64_t>(torch_size(p[4], "a storage's size"));
+    push(std::move(storage));
+}
+
+// SETITEM(S) in the torch dialect: any dict, str keys, values of any kind but a global.
+// A dict that is inside another value takes no more items, so no value can contain itself.
+inline void pickle_machine::torch_set_items(std::vector<value_ptr> items, const value_ptr& dict)
+{
+    expect(dict, kind::dict, "SETITEMS' target");
+    if (items.size() % 2 != 0)
+    {
+        fail("SETITEMS" + at() + " has an odd number of items (" + std::to_string(items.size()) +
+             ")");
+    }
+    if (dict->frozen)
+    {
+        fail("SETITEMS" + at() + " adds to a dict that is already inside another value");
+    }
+    for (std::size_t i = 0; i < items.size(); i += 2)
+    {
+        const value_ptr& key = items[i];
+        const value_ptr& value = items[i + 1];
+        expect(key, kind::str, "dict key");
+        if (value->type == kind::global || value == dict)
+        {
+            fail("value for key '" + xtnn::detail::escape_bytes(key->text) + "'" + at() + " is a " +
+                 (value == dict ? std::string("the dict itself") : std::string("global")) +
+                 "; expected a tensor, a number, a string or a dict");
+        }
+        value->frozen = true;
+        dict->depth = std::max(dict->depth, value->depth + 1);
+        if (dict->depth > max_depth)
+        {
+            fail("dicts nested deeper than " + std::to_string(max_depth) + at());
+        }
+        if (!dict->index)
+        {
+            dict->index = std::make_unique<std::unordered_map<std::string, std::size_t>>();
+        }
+        const auto [where, added] = dict->index->emplace(key->text, dict->entries.size());
+        if (added)
+        {
+            dict->entries.emplace_back(key, value);
+        }
+        else
+        {
+            dict->entries[where->second].second = value;  // as in Python: the new value
+        }
+    }
+}
+
+inline pickle_machine::value_ptr pickle_machine::execute()
+{
     for (;;)
     {
         m_op = m_in.offset();
@@ -622,6 +948,11 @@ inline named_arrays pickle_machine::run()
             }
             break;
         case '}':
+            if (torch())
+            {
+                push(make(kind::dict));
+                break;
+            }
             if (m_dict_made)
             {
                 fail("a second dict" + at() + "; expected one dict of str -> numpy.ndarray");
@@ -789,7 +1120,10 @@ inline named_arrays pickle_machine::run()
             value_ptr value = pop("SETITEM");
             value_ptr key = pop("SETITEM");
             value_ptr dict = pop("SETITEM");
-            set_items({std::move(key), std::move(value)}, dict);
+            if (torch())
+                torch_set_items({std::move(key), std::move(value)}, dict);
+            else
+                set_items({std::move(key), std::move(value)}, dict);
             push(std::move(dict));
             break;
         }
@@ -797,41 +1131,27 @@ inline named_arrays pickle_machine::run()
         {
             std::vector<value_ptr> items = pop_to_mark("SETITEMS");
             value_ptr dict = pop("SETITEMS");
-            set_items(std::move(items), dict);
+            if (torch())
+                torch_set_items(std::move(items), dict);
+            else
+                set_items(std::move(items), dict);
             push(std::move(dict));
             break;
         }
         case '.':  // STOP
-        {
             if (m_stack.size() != 1 || !m_marks.empty())
             {
                 fail("STOP" + at() + " leaves " + std::to_string(m_stack.size()) + " values and " +
                      std::to_string(m_marks.size()) + " marks; expected exactly one dict");
             }
-            const value_ptr result = m_stack.back();
-            expect(result, kind::dict, "the pickled object");
-            m_stack.clear();  // now the dict holds the only references to its arrays
-            m_memo.clear();
-            named_arrays arrays;
-            for (auto& [key, value] : m_entries)
+            return m_stack.back();
+        case 'Q':  // BINPERSID: a torch storage
+            if (!torch())
             {
-                if (!value->array)
-                {
-                    fail("array '" + xtnn::detail::escape_bytes(key) + "' has no data" + at() +
-                         " (no BUILD)");
-                }
-                if (value.use_count() == 1)
-                {
-                    arrays.emplace_back(key, std::move(*value->array));
-                }
-                else  // one array under several keys: each gets a copy
-                {
-                    charge(value->array->data.size());
-                    arrays.emplace_back(key, *value->array);
-                }
+                fail("opcode " + pickle_opcode_name(op) + at() + " is not supported");
             }
-            return arrays;
-        }
+            torch_persistent_id();
+            break;
         default:
             fail("opcode " + pickle_opcode_name(op) + at() + " is not supported");
         }

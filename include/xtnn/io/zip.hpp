@@ -32,6 +32,7 @@ inline constexpr std::uint32_t zip_local_signature = 0x04034b50;
 inline constexpr std::uint32_t zip_central_signature = 0x02014b50;
 inline constexpr std::uint32_t zip_end_signature = 0x06054b50;
 inline constexpr std::uint32_t zip64_locator_signature = 0x07064b50;
+inline constexpr std::uint32_t zip64_end_signature = 0x06064b50;
 
 /// The members of a whole zip image, in archive order; `context` (`where: "file"`) starts
 /// every message.
@@ -64,11 +65,26 @@ inline std::vector<zip_member> parse_zip_bytes(const std::uint8_t* data, std::si
     const auto entries = eocd.le<std::uint16_t>("end record");
     const auto directory_size = eocd.le<std::uint32_t>("end record");
     const auto directory_offset = eocd.le<std::uint32_t>("end record");
-    if (entries == 0xffff || directory_size == 0xffffffff || directory_offset == 0xffffffff ||
-        (end >= 20 && load_le<std::uint32_t>(data + end - 20) == zip64_locator_signature))
+    if (entries == 0xffff || directory_size == 0xffffffff || directory_offset == 0xffffffff)
     {
         throw format_error(context + ": zip64 archives are not supported; expected a plain zip "
                                      "(members and archive under 4 GiB)");
+    }
+    // PyTorch's writer adds zip64 end records to every archive, small ones too. They are
+    // read only to check that they say what the plain end record says.
+    if (end >= 20 && load_le<std::uint32_t>(data + end - 20) == zip64_locator_signature)
+    {
+        const auto record_at = load_le<std::uint64_t>(data + end - 20 + 8);
+        if (record_at > end - 20 || end - 20 - record_at < 56 ||
+            load_le<std::uint32_t>(data + record_at) != zip64_end_signature ||
+            load_le<std::uint64_t>(data + record_at + 24) != disk_entries ||
+            load_le<std::uint64_t>(data + record_at + 32) != entries ||
+            load_le<std::uint64_t>(data + record_at + 40) != directory_size ||
+            load_le<std::uint64_t>(data + record_at + 48) != directory_offset)
+        {
+            throw format_error(context + ": the zip64 end record is missing or disagrees with "
+                                         "the end record; zip64 archives are not supported");
+        }
     }
     if (disk != 0 || directory_disk != 0 || disk_entries != entries)
     {
