@@ -4,7 +4,8 @@
 // and prints each mode's accuracy and speed. With the book's sample_weight.pkl it prints
 // Accuracy: 0.9352 (0.9207 with --no-normalize). --misclassified draws the mistakes.
 // --weights takes any model file xtnn reads (xtnn/io/interop.hpp): an xtnn model file, a
-// PyTorch state_dict, safetensors, the book's W1, b1 ... files; --layers gives the layers of a
+// PyTorch state_dict, safetensors, the book's W1, b1 ... files, Keras and ONNX files (when
+// built with xtnn::keras and xtnn::onnx); --layers gives the layers of a
 // file that holds none, --prepend the input scaling a model trained elsewhere expects.
 #include <chrono>
 #include <cstdio>
@@ -38,6 +39,8 @@ const char* const usage =
     "                   safetensors file of one: give its layers with --layers\n"
     "                 - a weights-only .pkl or .npz with W1, b1 ... WN, bN: depth and widths\n"
     "                   come from it, activations from --hidden-activation (or --layers)\n"
+    "                 - a Keras model.save file (.keras, .h5) or an ONNX file (.onnx): the\n"
+    "                   network comes from it (save_weights's .h5: with --layers)\n"
     "  --layers SPEC  the layers of a file that holds only tensors, e.g.\n"
     "                 \"dense:32,batch_norm,relu,dropout:0.1,dense:10\" for\n"
     "                 nn.Sequential(Linear(784, 32), BatchNorm1d(32), ReLU(), Dropout(0.1),\n"
@@ -47,8 +50,8 @@ const char* const usage =
     "                 --no-normalize (raw 0..255 pixels) torchvision's (x/255 - 0.1307)/0.3081\n"
     "                 is rescale:0.012728233130318015:-0.424212917883804\n"
     "  --batch N      images per batch in the batched run (default 100)\n"
-    "  --no-normalize feed raw 0..255 pixels, as the book's normalize=False (a file that\n"
-    "                 carries its layers always gets raw pixels: its first layers rescale)\n"
+    "  --no-normalize feed raw 0..255 pixels, as the book's normalize=False (default: /255;\n"
+    "                 an xtnn model file always gets raw pixels: its first layers rescale)\n"
     "  --hidden-activation KIND  for a weights-only file without --layers, the activation\n"
     "                 after each hidden layer (default sigmoid): any activation layer item,\n"
     "                 e.g. relu, tanh, leaky_relu:0.1, gelu; the output layer is softmax\n"
@@ -156,9 +159,14 @@ int main(int argc, char** argv)
             import.inputs = 784;
             const auto imported = xtnn::io::import_model<float>(weights, import);
             const bool whole_model = imported.carries_architecture;
+            // xtnn's own files (mnist_train --save) hold their preprocessing; the others
+            // (Keras, ONNX, weights) get the book's x/255 unless --no-normalize says raw.
+            const bool xtnn_file = whole_model &&
+                                   (imported.format == xtnn::io::model_format::xtnn_model ||
+                                    imported.format == xtnn::io::model_format::safetensors);
             const auto& net = imported.loaded.net;
             xtnn::data::mnist_options options;
-            options.normalize = !whole_model && !args.has("--no-normalize");
+            options.normalize = !xtnn_file && !args.has("--no-normalize");
             const auto test =
                 xtnn::data::load_mnist_part<float>(data_dir, xtnn::data::mnist_part::test, options);
             const std::vector<std::size_t> labels = xtnn::class_indices(test.labels);
@@ -172,7 +180,7 @@ int main(int argc, char** argv)
                             std::string(hidden.kind()).c_str());
             }
             std::printf("test set: %zu images, pixels %s\n", labels.size(),
-                        whole_model          ? "0..255 (the model rescales them itself)"
+                        xtnn_file            ? "0..255 (the model rescales them itself)"
                         : options.normalize ? "/ 255 (normalize)"
                                             : "0..255 (no normalize)");
             report("per sample", classify(net, test.images, labels, 1), labels.size());

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // xtnn_convert IN OUT: a model from any format xtnn reads into any it writes, told by IN's
 // bytes and OUT's name (xtnn/io/interop.hpp), then read back and checked against the network
-// it came from on the golden-check rows.
+// it came from on the golden-check rows. Keras and ONNX files need the optional components
+// xtnn::keras and xtnn::onnx, which this tool links when they are built.
 #include <cstdio>
 #include <iostream>
 #include <string>
@@ -17,11 +18,13 @@ const char* const usage =
     "Converts a model between formats, then reads OUT back and checks that it computes what\n"
     "the converted network computes (the golden check).\n"
     "  IN   an xtnn model file (.npz), safetensors (xtnn's, or any with --layers), a PyTorch\n"
-    "       state_dict (torch.save(model.state_dict(), \"m.pt\"): .pt, .pth), or a\n"
-    "       weights-only W1, b1 ... file (.npz, .pkl); the format comes from its bytes\n"
+    "       state_dict (torch.save(model.state_dict(), \"m.pt\"): .pt, .pth), a\n"
+    "       weights-only W1, b1 ... file (.npz, .pkl), a Keras model.save file (.keras, .h5;\n"
+    "       save_weights's .h5 with --layers and --inputs) or an ONNX file (.onnx); the\n"
+    "       format comes from its bytes\n"
     "  OUT  by its ending: .npz (an xtnn model file: layers, weights, self-check),\n"
     "       .safetensors (the same arrays, model.json in its metadata; PyTorch reads it by\n"
-    "       name), .weights.npz (W1, b1 ... WN, bN: dense layers only)\n"
+    "       name), .weights.npz (W1, b1 ... WN, bN: dense layers only), .onnx (opset 17)\n"
     "  --layers SPEC   the layers, for an IN that holds tensors but no architecture, e.g.\n"
     "                  \"dense:128,batch_norm,relu,dropout:0.2,dense:10,softmax\" for\n"
     "                  nn.Sequential(Linear(784, 128), BatchNorm1d(128), ReLU(), Dropout(0.2),\n"

@@ -3,12 +3,13 @@
 // and writes, told by the file's first bytes (and, where they say nothing, its name).
 //   import_model<T>(path, options)   the network (and what the file says about it) from an
 //                                    xtnn model file, an xtnn or bare safetensors file, a
-//                                    PyTorch state_dict (.pt/.pth), or a weights-only W1, b1 ...
-//                                    file (.npz/.pkl); options.layers gives the layers where
+//                                    PyTorch state_dict (.pt/.pth), a weights-only W1, b1 ...
+//                                    file (.npz/.pkl), a Keras .keras/.h5 (with xtnn::keras)
+//                                    or an ONNX file (with xtnn::onnx); options.layers gives the layers where
 //                                    the file holds none, options.prepend layers to put in
 //                                    front (input scaling: "rescale:0.00392156862745098").
 //   export_model(net, path, info)    by the name's ending: .safetensors, .weights.npz (W1, b1
-//                                    ...), .npz (an xtnn model file).
+//                                    ...), .npz (an xtnn model file), .onnx (with xtnn::onnx).
 //   verify_export(net, path)         reads a written file back and compares its outputs with
 //                                    net's on the golden-check rows.
 // A format is added here in three places: model_format and its name, detect_model_format,
@@ -37,6 +38,16 @@
 #include <xtnn/io/zip.hpp>
 #include <xtnn/nn/network.hpp>
 #include <xtnn/nn/registry.hpp>
+
+// The optional readers and writers: linking xtnn::keras defines XTNN_HAS_KERAS, linking
+// xtnn::onnx XTNN_HAS_ONNX (see CMakeLists.txt); without them those formats are refused
+// with a message saying so.
+#if defined(XTNN_HAS_KERAS)
+#include <xtnn/io/keras.hpp>
+#endif
+#if defined(XTNN_HAS_ONNX)
+#include <xtnn/io/onnx.hpp>
+#endif
 
 namespace xtnn::io
 {
@@ -420,10 +431,40 @@ imported_model<T> import_model(const std::string& path, const import_options& op
     }
     case model_format::keras:
     case model_format::hdf5:
-    case model_format::onnx:
-        // The Keras and ONNX readers are optional components; they plug in here.
+#if defined(XTNN_HAS_KERAS)
+        if (options.layers.empty())
+        {
+            // model.save's files carry their layers (and a .keras file is read from memory).
+            result.carries_architecture = true;
+            result.loaded.net = parse_keras<T>(bytes, path);
+        }
+        else
+        {
+            // save_weights's: the layers come from the caller, the weights by position.
+            if (options.inputs == 0)
+            {
+                throw error(where + ": a layer list for Keras weights needs the input width "
+                            "(--inputs N)");
+            }
+            result.loaded.net =
+                network<T>(options.inputs, layer_registry<T>::global().parse_list(options.layers));
+            load_keras_weights(result.loaded.net, path);
+        }
+        break;
+#else
         throw error(where + ": a " + std::string(model_format_name(result.format)) +
-                    " file; this build of xtnn does not read that format");
+                    " file; this build of xtnn has no Keras reader (build with HDF5, "
+                    "libhdf5-dev, and link xtnn::keras)");
+#endif
+    case model_format::onnx:
+#if defined(XTNN_HAS_ONNX)
+        own_layers();
+        result.loaded.net = parse_onnx<T>(bytes.data(), bytes.size(), path);
+        break;
+#else
+        throw error(where + ": an ONNX file; this build of xtnn has no ONNX reader (build "
+                    "with libonnx-dev and libprotobuf-dev, and link xtnn::onnx)");
+#endif
     }
     result.loaded.net = detail::prepend_layers(std::move(result.loaded.net), options.prepend, where);
     return result;
@@ -448,8 +489,13 @@ model_format export_model(const network<T>& net, const std::string& path, const 
     case model_format::weights_npz:
         save_weights(net, path);
         break;
+#if defined(XTNN_HAS_ONNX)
+    case model_format::onnx:
+        save_onnx(net, path);
+        break;
+#endif
     default:
-        // The ONNX and Keras writers are optional components; they plug in here.
+        // Keras files are read, not written; ONNX is written when xtnn::onnx is linked.
         throw error("xtnn::io::export_model: " + xtnn::detail::quoted(path) + ": this build of "
                     "xtnn does not write " + model_format_name(format) + " files");
     }
