@@ -7,6 +7,10 @@
 #   INSTALL_FROM  an xtnn build tree to install into WORK_DIR/prefix first (find_package)
 #   GENERATOR, GENERATOR_PLATFORM, GENERATOR_TOOLSET, MAKE_PROGRAM, CXX_COMPILER, CONFIG:
 #                 the main build's, so the consumer is built the same way
+#   CALLER_SETTINGS  a file that sets CALLER_<variable> for those of the main build's
+#                 CMAKE_PREFIX_PATH, CMAKE_TOOLCHAIN_FILE, CMAKE_CXX_FLAGS, CMAKE_CXX_STANDARD,
+#                 CMAKE_EXE_LINKER_FLAGS and BLA_VENDOR it has; the consumer gets them too, so
+#                 it finds the same xtensor and builds with the same compiler settings
 cmake_minimum_required(VERSION 3.16)
 
 foreach(_input CONSUMER WORK_DIR XTNN_SOURCE EXPECT_VERSION GENERATOR CXX_COMPILER)
@@ -41,9 +45,31 @@ if(NOT "${CONFIG}" STREQUAL "")
     set(_config_args --config "${CONFIG}")
 endif()
 
-set(_configure "${CMAKE_COMMAND}" -S "${CONSUMER}" -B "${_build}" -G "${GENERATOR}"
-    "-DCMAKE_CXX_COMPILER=${CXX_COMPILER}" "-DXTNN_PACKAGING_SOURCE_DIR=${XTNN_SOURCE}"
-    -DCMAKE_EXPORT_COMPILE_COMMANDS=ON)
+# The main build's settings, as the consumer's initial cache; the find_package consumer's
+# prefix path starts with the prefix xtnn is installed to.
+set(_prefix_path "")
+if(CALLER_SETTINGS)
+    include("${CALLER_SETTINGS}")
+    if(DEFINED CALLER_CMAKE_PREFIX_PATH)
+        set(_prefix_path "${CALLER_CMAKE_PREFIX_PATH}")
+    endif()
+endif()
+if(INSTALL_FROM)
+    list(PREPEND _prefix_path "${_prefix}")
+endif()
+set(_init "# The main build's settings (run_consumer.cmake)\n")
+string(APPEND _init "set(CMAKE_PREFIX_PATH [==[${_prefix_path}]==] CACHE STRING \"\")\n")
+foreach(_variable CMAKE_TOOLCHAIN_FILE CMAKE_CXX_FLAGS CMAKE_CXX_STANDARD CMAKE_EXE_LINKER_FLAGS
+                  BLA_VENDOR)
+    if(DEFINED CALLER_${_variable})
+        string(APPEND _init "set(${_variable} [==[${CALLER_${_variable}}]==] CACHE STRING \"\")\n")
+    endif()
+endforeach()
+file(WRITE "${WORK_DIR}/init.cmake" "${_init}")
+
+set(_configure "${CMAKE_COMMAND}" -C "${WORK_DIR}/init.cmake" -S "${CONSUMER}" -B "${_build}"
+    -G "${GENERATOR}" "-DCMAKE_CXX_COMPILER=${CXX_COMPILER}"
+    "-DXTNN_PACKAGING_SOURCE_DIR=${XTNN_SOURCE}" -DCMAKE_EXPORT_COMPILE_COMMANDS=ON)
 if(GENERATOR_PLATFORM)
     list(APPEND _configure -A "${GENERATOR_PLATFORM}")
 endif()
@@ -75,7 +101,7 @@ if(INSTALL_FROM)
                             ".cmake, got \"${_configs}\"\n${_output}")
     endif()
     string(REGEX MATCH "^[0-9]+\\.[0-9]+" _major_minor "${EXPECT_VERSION}")
-    list(APPEND _configure "-DCMAKE_PREFIX_PATH=${_prefix}"
+    list(APPEND _configure "-DXTNN_PACKAGING_PREFIX=${_prefix}"
                            "-DXTNN_PACKAGING_VERSION=${_major_minor}")
 endif()
 
@@ -99,6 +125,42 @@ if(INSTALL_FROM)
                                 "${_prefix}/include only:\n${_text}")
         endif()
     endforeach()
+endif()
+
+# The installed xtnn.pc gives a plain compiler line that builds the whole-library consumer too
+# (GCC- and Clang-style compilers with a pkg-config; the prefixes of the main build's
+# dependencies are searched for theirs, as CMake searched them).
+find_program(_pkg_config NAMES pkg-config pkgconf)
+if(INSTALL_FROM AND _pkg_config AND CXX_COMPILER MATCHES "(g\\+\\+|clang\\+\\+|c\\+\\+)[^/]*$")
+    file(GLOB_RECURSE _pc "${_prefix}/*/xtnn.pc")
+    if(NOT _pc)
+        message(FATAL_ERROR "install: no xtnn.pc under ${_prefix}")
+    endif()
+    get_filename_component(_pc_dir "${_pc}" DIRECTORY)
+    set(_pc_path "${_pc_dir}")
+    foreach(_dependency_prefix ${CALLER_CMAKE_PREFIX_PATH})
+        file(GLOB _dirs "${_dependency_prefix}/share/pkgconfig" "${_dependency_prefix}/lib*/pkgconfig"
+             "${_dependency_prefix}/lib/*/pkgconfig")
+        list(APPEND _pc_path ${_dirs})
+    endforeach()
+    string(REPLACE ";" ":" _pc_path "${_pc_path}")
+    set(ENV{PKG_CONFIG_PATH} "${_pc_path}")
+    run("pkg-config xtnn" "${_pkg_config}" --cflags --libs xtnn)
+    string(STRIP "${_output}" _pc_flags)
+    separate_arguments(_pc_flags UNIX_COMMAND "${_pc_flags}")
+    set(_standard 17)
+    if(CALLER_CMAKE_CXX_STANDARD)
+        set(_standard ${CALLER_CMAKE_CXX_STANDARD})
+    endif()
+    separate_arguments(_cxx_flags UNIX_COMMAND "${CALLER_CMAKE_CXX_FLAGS}")
+    set(_plain "${_build}/consumer_pkg_config")
+    run("compiling the consumer with pkg-config's flags" "${CXX_COMPILER}" -std=c++${_standard}
+        -O1 ${_cxx_flags} "${CONSUMER}/../consumer/main.cpp" -o "${_plain}" ${_pc_flags})
+    run("running the consumer built with pkg-config's flags" "${_plain}")
+    if(NOT _output MATCHES "(^|\n)xtnn ")
+        message(FATAL_ERROR "the pkg-config consumer printed no \"xtnn\" line:\n${_output}")
+    endif()
+    message("pkg-config: ${_pc_flags}")
 endif()
 
 # The core-only and io consumers run first; the whole-library one last, for its version line.
