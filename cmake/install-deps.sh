@@ -13,6 +13,7 @@ packages=(
     libopenblas-dev       # ... which OpenBLAS provides both of (no liblapack-dev needed)
     zlib1g-dev
     nlohmann-json3-dev    # model files: model.json
+    libpng-dev            # examples/mnist_predict reads PNG files (the library never links it)
     python3-numpy         # tests: tools/xtnn_model.py reads model files with numpy
     catch2                # tests (Catch2 2.13)
     libbenchmark-dev      # benchmarks (Google Benchmark)

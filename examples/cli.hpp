@@ -27,19 +27,37 @@ struct usage_error : std::runtime_error
     using std::runtime_error::runtime_error;
 };
 
-/// Flags of the form `--name VALUE` (value flags) and `--name` (switches).
+/// Whether a program takes positional arguments (file names) besides its flags.
+enum class positionals
+{
+    rejected,  ///< every argument is a flag or a flag's value
+    accepted,  ///< words not starting with '-', and every word after "--", are positional
+};
+
+/// Flags of the form `--name VALUE` (value flags) and `--name` (switches), and, when the
+/// program accepts them, positional arguments in their order.
 class arguments
 {
 public:
     /// @throws usage_error for an unknown flag, a value flag without its value, or a
-    /// positional argument.
+    /// positional argument when `accept` is positionals::rejected.
     arguments(int argc, char** argv, std::set<std::string> value_flags,
-              std::set<std::string> switches)
+              std::set<std::string> switches, positionals accept = positionals::rejected)
     {
+        bool only_positional = false;
         for (int i = 1; i < argc; ++i)
         {
             const std::string flag = argv[i];
-            if (flag == "--help" || flag == "-h")
+            const bool is_flag = !only_positional && !flag.empty() && flag[0] == '-';
+            if (accept == positionals::accepted && !is_flag)
+            {
+                m_positional.push_back(flag);
+            }
+            else if (accept == positionals::accepted && flag == "--")
+            {
+                only_positional = true;
+            }
+            else if (flag == "--help" || flag == "-h")
             {
                 m_help = true;
             }
@@ -64,6 +82,8 @@ public:
 
     bool help() const { return m_help; }
     bool has(const std::string& flag) const { return m_values.count(flag) != 0; }
+    /// The positional arguments, in the order given.
+    const std::vector<std::string>& positional() const { return m_positional; }
 
     std::string text(const std::string& flag, const std::string& fallback = "") const
     {
@@ -164,6 +184,7 @@ public:
 
 private:
     std::map<std::string, std::string> m_values;
+    std::vector<std::string> m_positional;
     bool m_help = false;
 };
 

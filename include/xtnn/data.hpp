@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 // Data sets (xtnn/data/): MNIST as the book loads it, the 8x8 digits, where programs look for
-// them, one-hot labels, standardisation and splits. Target xtnn::io (zlib).
+// them, one-hot labels, standardisation and splits, pictures of digits made MNIST-like.
+// Target xtnn::io (zlib).
 #pragma once
 
 #include <xtnn/data/data_dir.hpp>
+#include <xtnn/data/digit_image.hpp>
 #include <xtnn/data/digits.hpp>
 #include <xtnn/data/mnist.hpp>
 #include <xtnn/data/one_hot.hpp>
