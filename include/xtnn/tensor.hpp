@@ -85,6 +85,13 @@ std::string shape_string(const Shape& shape)
 /// Formats a (rows, cols) pair as "(rows, cols)".
 inline std::string shape_string(std::size_t rows, std::size_t cols)
 {
-    return "(" + std::to_string(rows) + ", " + std::to_string(cols) + ")";
+    // Appended rather than `"(" + std::to_string(rows) + ...`: GCC 12 in C++20 at -O2 and up
+    // warns falsely (-Wrestrict, inside libstdc++) on a literal added to a temporary string.
+    std::string text = "(";
+    text += std::to_string(rows);
+    text += ", ";
+    text += std::to_string(cols);
+    text += ')';
+    return text;
 }
 }  // namespace xtnn
