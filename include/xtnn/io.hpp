@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: MIT
-// File formats (xtnn/io/): IDX, numpy's .npy and .npz, a restricted pickle reader, weight files
-// (W1, b1 ... WN, bN), and digit images (text, PGM, PNG). Target xtnn::io (zlib).
+// File formats (xtnn/io/): IDX, numpy's .npy and .npz, zip archives, a restricted pickle
+// reader, weight files (W1, b1 ... WN, bN), model files and the checkpoints that resume
+// training, and digit images (text, PGM, PNG). Target xtnn::io (zlib, nlohmann-json).
 #pragma once
 
+#include <xtnn/io/checkpoint.hpp>
 #include <xtnn/io/idx.hpp>
 #include <xtnn/io/image.hpp>
+#include <xtnn/io/model.hpp>
 #include <xtnn/io/ndarray.hpp>
 #include <xtnn/io/npy.hpp>
 #include <xtnn/io/npz.hpp>
 #include <xtnn/io/pickle.hpp>
 #include <xtnn/io/weights.hpp>
+#include <xtnn/io/zip.hpp>
