@@ -4,6 +4,7 @@
 #   CONSUMER      the consumer project (add_subdirectory/, fetchcontent/, find_package/)
 #   WORK_DIR      scratch directory, emptied first and removed after a pass
 #   XTNN_SOURCE   the xtnn checkout          EXPECT_VERSION  xtnn's version, e.g. 0.1.0
+#   EXPECT_XTENSOR  the xtensor version the main build found: the consumer must use it too
 #   INSTALL_FROM  an xtnn build tree to install into WORK_DIR/prefix first (find_package)
 #   GENERATOR, GENERATOR_PLATFORM, GENERATOR_TOOLSET, MAKE_PROGRAM, CXX_COMPILER, CONFIG:
 #                 the main build's, so the consumer is built the same way
@@ -13,7 +14,8 @@
 #                 it finds the same xtensor and builds with the same compiler settings
 cmake_minimum_required(VERSION 3.16)
 
-foreach(_input CONSUMER WORK_DIR XTNN_SOURCE EXPECT_VERSION GENERATOR CXX_COMPILER)
+foreach(_input CONSUMER WORK_DIR XTNN_SOURCE EXPECT_VERSION EXPECT_XTENSOR GENERATOR
+               CXX_COMPILER)
     if(NOT DEFINED ${_input} OR "${${_input}}" STREQUAL "")
         message(FATAL_ERROR "run_consumer.cmake: -D${_input}=... is required")
     endif()
@@ -35,6 +37,16 @@ function(regex_escape out text)
     string(REGEX REPLACE "([][.+*?^$()|\\\\])" "\\\\\\1" _escaped "${text}")
     set(${out} "${_escaped}" PARENT_SCOPE)
 endfunction()
+
+# The consumer printed "xtensor X.Y.Z": the xtensor it was compiled with must be the main
+# build's, or the caller's prefix path did not reach it (and another xtensor was tested).
+macro(check_xtensor who)
+    regex_escape(_xtensor "${EXPECT_XTENSOR}")
+    if(NOT _output MATCHES "(^|\n)xtensor ${_xtensor}\n")
+        message(FATAL_ERROR "${who} was not compiled with the main build's xtensor "
+                            "${EXPECT_XTENSOR}:\n${_output}")
+    endif()
+endmacro()
 
 # A fresh tree every run, so re-running the test never sees a previous run's cache.
 file(REMOVE_RECURSE "${WORK_DIR}")
@@ -160,6 +172,7 @@ if(INSTALL_FROM AND _pkg_config AND CXX_COMPILER MATCHES "(g\\+\\+|clang\\+\\+|c
     if(NOT _output MATCHES "(^|\n)xtnn ")
         message(FATAL_ERROR "the pkg-config consumer printed no \"xtnn\" line:\n${_output}")
     endif()
+    check_xtensor("the pkg-config consumer")
     message("pkg-config: ${_pc_flags}")
 endif()
 
@@ -183,5 +196,6 @@ regex_escape(_version "${EXPECT_VERSION}")
 if(NOT _output MATCHES "(^|\n)xtnn ${_version}\n")
     message(FATAL_ERROR "the consumer printed no \"xtnn ${EXPECT_VERSION}\" line")
 endif()
+check_xtensor("the consumer")
 
 file(REMOVE_RECURSE "${WORK_DIR}")
