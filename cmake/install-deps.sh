@@ -8,6 +8,8 @@ set -euo pipefail
 
 packages=(
     cmake g++ make pkg-config ca-certificates
+    clang-14              # .ci/run builds and tests with clang 14 too
+    libc++-14-dev libc++abi-14-dev  # clang with -stdlib=libc++ (README: "Tested with")
     libxtensor-dev        # xtensor 0.24 (xtensor-dev is its transitional name)
     libxtensor-blas-dev   # its CMake config needs BLAS and LAPACK ...
     libopenblas-dev       # ... which OpenBLAS provides both of (no liblapack-dev needed)
@@ -21,6 +23,7 @@ packages=(
     python3-onnx          # tests: onnx.checker on save_onnx's models
     catch2                # tests (Catch2 2.13)
     libbenchmark-dev      # benchmarks (Google Benchmark)
+    time                  # benchmarks/compile_cost.sh (GNU time's peak memory)
 )
 
 simulate=()

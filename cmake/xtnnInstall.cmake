@@ -45,3 +45,18 @@ install(FILES "${PROJECT_BINARY_DIR}/xtnnConfig.cmake"
               "${PROJECT_BINARY_DIR}/xtnnConfigVersion.cmake"
               "${CMAKE_CURRENT_LIST_DIR}/xtnnFindHDF5.cmake"
         DESTINATION "${XTNN_INSTALL_CMAKEDIR}")
+
+# pkg-config: share/pkgconfig/xtnn.pc, beside xtensor's (header-only, so not under lib/).
+# `pkg-config --cflags --libs xtnn` gives the include path and OpenBLAS, zlib and dl.
+set(XTNN_INSTALL_PKGCONFIGDIR "${CMAKE_INSTALL_DATADIR}/pkgconfig"
+    CACHE STRING "Where xtnn.pc is installed, relative to the prefix")
+mark_as_advanced(XTNN_INSTALL_PKGCONFIGDIR)
+file(RELATIVE_PATH XTNN_PC_TO_PREFIX "/prefix/${XTNN_INSTALL_PKGCONFIGDIR}" "/prefix")
+string(REGEX REPLACE "/$" "" XTNN_PC_TO_PREFIX "${XTNN_PC_TO_PREFIX}")
+set(XTNN_PC_LIBS "")
+foreach(_library ${CMAKE_DL_LIBS})
+    string(APPEND XTNN_PC_LIBS " -l${_library}")
+endforeach()
+string(STRIP "${XTNN_PC_LIBS}" XTNN_PC_LIBS)
+configure_file("${CMAKE_CURRENT_LIST_DIR}/xtnn.pc.in" "${PROJECT_BINARY_DIR}/xtnn.pc" @ONLY)
+install(FILES "${PROJECT_BINARY_DIR}/xtnn.pc" DESTINATION "${XTNN_INSTALL_PKGCONFIGDIR}")

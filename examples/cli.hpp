@@ -16,6 +16,7 @@
 #include <vector>
 
 #include <xtnn/data/data_dir.hpp>
+#include <xtnn/detail/parse.hpp>
 #include <xtnn/error.hpp>
 
 namespace xtnn_examples
@@ -118,17 +119,11 @@ public:
             return fallback;
         }
         const std::string value = text(flag);
-        std::size_t used = 0;
         double result = 0;
-        try
-        {
-            result = std::stod(value, &used);
-        }
-        catch (const std::exception&)
-        {
-            used = 0;
-        }
-        if (value.empty() || used != value.size() || !std::isfinite(result) || result < minimum)
+        // Not std::stod: it would read "0,5" in a German locale, and not from_chars: libc++
+        // before 17 has none for double.
+        if (xtnn::detail::parse_real(value, result) != xtnn::detail::parse_status::ok ||
+            !std::isfinite(result) || result < minimum)
         {
             throw usage_error(flag + " expects a number of at least " + std::to_string(minimum) +
                               "; got \"" + value + "\"");

@@ -9,6 +9,7 @@
 // file that holds none, --prepend the input scaling a model trained elsewhere expects.
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -148,6 +149,17 @@ int main(int argc, char** argv)
                 [](const std::string& item) { return xtnn::make_layer<float>(item); },
                 args.text("--hidden-activation", "sigmoid"));
             xtnn::use_default_blas_threads();
+            if (!args.has("--weights") && !std::filesystem::exists(weights))
+            {
+                throw xtnn::data::data_not_found(
+                    "mnist_inference: the book's pretrained network is not at \"" + weights +
+                    "\".\nIt is ch03/sample_weight.pkl of Deep Learning from Scratch's repository "
+                    "(oreilly-japan/deep-learning-from-scratch, MIT), 181853 bytes, md5 "
+                    "6aaf4fbaa5b675aae4fc669115b10e4f: put it in " +
+                    data_dir +
+                    "/dlfs/, or give a model file (mnist_train --save FILE) with "
+                    "--weights FILE.");
+            }
 
             // A model file says what it is and takes raw pixels (its first layers do the
             // preprocessing); a file of weights only (the book's pickle, a PyTorch state_dict)

@@ -9,12 +9,10 @@
 
 #include <catch2/catch.hpp>
 
-#include <xtensor/xbuilder.hpp>
-#include <xtensor/xtensor.hpp>
-
 #include <xtnn/detail/file.hpp>
 #include <xtnn/detail/zlib.hpp>
 #include <xtnn/io/image.hpp>
+#include <xtnn/tensor.hpp>
 
 using Catch::Matchers::Contains;
 using bytes = std::vector<std::uint8_t>;

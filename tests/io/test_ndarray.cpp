@@ -10,11 +10,8 @@
 
 #include <catch2/catch.hpp>
 
-#include <xtensor/xarray.hpp>
-#include <xtensor/xtensor.hpp>
-#include <xtensor/xview.hpp>
-
 #include <xtnn/io/ndarray.hpp>
+#include <xtnn/tensor.hpp>
 
 #include "approx.hpp"
 

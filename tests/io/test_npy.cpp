@@ -9,11 +9,9 @@
 
 #include <catch2/catch.hpp>
 
-#include <xtensor/xarray.hpp>
-#include <xtensor/xtensor.hpp>
-
 #include <xtnn/detail/file.hpp>
 #include <xtnn/io/npy.hpp>
+#include <xtnn/tensor.hpp>
 
 #include "approx.hpp"
 #include "corruption.hpp"

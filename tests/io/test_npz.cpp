@@ -8,11 +8,9 @@
 
 #include <catch2/catch.hpp>
 
-#include <xtensor/xarray.hpp>
-#include <xtensor/xtensor.hpp>
-
 #include <xtnn/detail/bytes.hpp>
 #include <xtnn/io/npz.hpp>
+#include <xtnn/tensor.hpp>
 
 #include "approx.hpp"
 #include "corruption.hpp"

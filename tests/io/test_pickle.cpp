@@ -9,10 +9,9 @@
 
 #include <catch2/catch.hpp>
 
-#include <xtensor/xarray.hpp>
-
 #include <xtnn/detail/file.hpp>
 #include <xtnn/io/pickle.hpp>
+#include <xtnn/tensor.hpp>
 
 #include "approx.hpp"
 #include "corruption.hpp"

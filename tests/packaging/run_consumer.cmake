@@ -4,6 +4,7 @@
 #   CONSUMER      the consumer project (add_subdirectory/, fetchcontent/, find_package/)
 #   WORK_DIR      scratch directory, emptied first and removed after a pass
 #   XTNN_SOURCE   the xtnn checkout          EXPECT_VERSION  xtnn's version, e.g. 0.1.0
+#   EXPECT_XTENSOR  the xtensor version the main build found: the consumer must use it too
 #   INSTALL_FROM  an xtnn build tree to install into WORK_DIR/prefix first (find_package)
 #   WITH_ONNX     ON: that build has the onnx component; the consumer asks for it and builds
 #                 and runs consumer_onnx too
@@ -11,9 +12,14 @@
 #                 consumer_keras too
 #   GENERATOR, GENERATOR_PLATFORM, GENERATOR_TOOLSET, MAKE_PROGRAM, CXX_COMPILER, CONFIG:
 #                 the main build's, so the consumer is built the same way
+#   CALLER_SETTINGS  a file that sets CALLER_<variable> for those of the main build's
+#                 CMAKE_PREFIX_PATH, CMAKE_TOOLCHAIN_FILE, CMAKE_CXX_FLAGS, CMAKE_CXX_STANDARD,
+#                 CMAKE_EXE_LINKER_FLAGS and BLA_VENDOR it has; the consumer gets them too, so
+#                 it finds the same xtensor and builds with the same compiler settings
 cmake_minimum_required(VERSION 3.16)
 
-foreach(_input CONSUMER WORK_DIR XTNN_SOURCE EXPECT_VERSION GENERATOR CXX_COMPILER)
+foreach(_input CONSUMER WORK_DIR XTNN_SOURCE EXPECT_VERSION EXPECT_XTENSOR GENERATOR
+               CXX_COMPILER)
     if(NOT DEFINED ${_input} OR "${${_input}}" STREQUAL "")
         message(FATAL_ERROR "run_consumer.cmake: -D${_input}=... is required")
     endif()
@@ -36,6 +42,16 @@ function(regex_escape out text)
     set(${out} "${_escaped}" PARENT_SCOPE)
 endfunction()
 
+# The consumer printed "xtensor X.Y.Z": the xtensor it was compiled with must be the main
+# build's, or the caller's prefix path did not reach it (and another xtensor was tested).
+macro(check_xtensor who)
+    regex_escape(_xtensor "${EXPECT_XTENSOR}")
+    if(NOT _output MATCHES "(^|\n)xtensor ${_xtensor}\n")
+        message(FATAL_ERROR "${who} was not compiled with the main build's xtensor "
+                            "${EXPECT_XTENSOR}:\n${_output}")
+    endif()
+endmacro()
+
 # A fresh tree every run, so re-running the test never sees a previous run's cache.
 file(REMOVE_RECURSE "${WORK_DIR}")
 set(_build "${WORK_DIR}/build")
@@ -45,9 +61,32 @@ if(NOT "${CONFIG}" STREQUAL "")
     set(_config_args --config "${CONFIG}")
 endif()
 
-set(_configure "${CMAKE_COMMAND}" -S "${CONSUMER}" -B "${_build}" -G "${GENERATOR}"
-    "-DCMAKE_CXX_COMPILER=${CXX_COMPILER}" "-DXTNN_PACKAGING_SOURCE_DIR=${XTNN_SOURCE}"
-    "-DXTNN_PACKAGING_EXPECT_KERAS=${EXPECT_KERAS}" -DCMAKE_EXPORT_COMPILE_COMMANDS=ON)
+# The main build's settings, as the consumer's initial cache; the find_package consumer's
+# prefix path starts with the prefix xtnn is installed to.
+set(_prefix_path "")
+if(CALLER_SETTINGS)
+    include("${CALLER_SETTINGS}")
+    if(DEFINED CALLER_CMAKE_PREFIX_PATH)
+        set(_prefix_path "${CALLER_CMAKE_PREFIX_PATH}")
+    endif()
+endif()
+if(INSTALL_FROM)
+    list(PREPEND _prefix_path "${_prefix}")
+endif()
+set(_init "# The main build's settings (run_consumer.cmake)\n")
+string(APPEND _init "set(CMAKE_PREFIX_PATH [==[${_prefix_path}]==] CACHE STRING \"\")\n")
+foreach(_variable CMAKE_TOOLCHAIN_FILE CMAKE_CXX_FLAGS CMAKE_CXX_STANDARD CMAKE_EXE_LINKER_FLAGS
+                  BLA_VENDOR)
+    if(DEFINED CALLER_${_variable})
+        string(APPEND _init "set(${_variable} [==[${CALLER_${_variable}}]==] CACHE STRING \"\")\n")
+    endif()
+endforeach()
+file(WRITE "${WORK_DIR}/init.cmake" "${_init}")
+
+set(_configure "${CMAKE_COMMAND}" -C "${WORK_DIR}/init.cmake" -S "${CONSUMER}" -B "${_build}"
+    -G "${GENERATOR}" "-DCMAKE_CXX_COMPILER=${CXX_COMPILER}"
+    "-DXTNN_PACKAGING_SOURCE_DIR=${XTNN_SOURCE}" "-DXTNN_PACKAGING_EXPECT_KERAS=${EXPECT_KERAS}"
+    -DCMAKE_EXPORT_COMPILE_COMMANDS=ON)
 if(GENERATOR_PLATFORM)
     list(APPEND _configure -A "${GENERATOR_PLATFORM}")
 endif()
@@ -79,7 +118,7 @@ if(INSTALL_FROM)
                             ".cmake, got \"${_configs}\"\n${_output}")
     endif()
     string(REGEX MATCH "^[0-9]+\\.[0-9]+" _major_minor "${EXPECT_VERSION}")
-    list(APPEND _configure "-DCMAKE_PREFIX_PATH=${_prefix}"
+    list(APPEND _configure "-DXTNN_PACKAGING_PREFIX=${_prefix}"
                            "-DXTNN_PACKAGING_VERSION=${_major_minor}"
                            "-DXTNN_PACKAGING_ONNX=${WITH_ONNX}")
 endif()
@@ -104,6 +143,43 @@ if(INSTALL_FROM)
                                 "${_prefix}/include only:\n${_text}")
         endif()
     endforeach()
+endif()
+
+# The installed xtnn.pc gives a plain compiler line that builds the whole-library consumer too
+# (GCC- and Clang-style compilers with a pkg-config; the prefixes of the main build's
+# dependencies are searched for theirs, as CMake searched them).
+find_program(_pkg_config NAMES pkg-config pkgconf)
+if(INSTALL_FROM AND _pkg_config AND CXX_COMPILER MATCHES "(g\\+\\+|clang\\+\\+|c\\+\\+)[^/]*$")
+    file(GLOB_RECURSE _pc "${_prefix}/*/xtnn.pc")
+    if(NOT _pc)
+        message(FATAL_ERROR "install: no xtnn.pc under ${_prefix}")
+    endif()
+    get_filename_component(_pc_dir "${_pc}" DIRECTORY)
+    set(_pc_path "${_pc_dir}")
+    foreach(_dependency_prefix ${CALLER_CMAKE_PREFIX_PATH})
+        file(GLOB _dirs "${_dependency_prefix}/share/pkgconfig" "${_dependency_prefix}/lib*/pkgconfig"
+             "${_dependency_prefix}/lib/*/pkgconfig")
+        list(APPEND _pc_path ${_dirs})
+    endforeach()
+    string(REPLACE ";" ":" _pc_path "${_pc_path}")
+    set(ENV{PKG_CONFIG_PATH} "${_pc_path}")
+    run("pkg-config xtnn" "${_pkg_config}" --cflags --libs xtnn)
+    string(STRIP "${_output}" _pc_flags)
+    separate_arguments(_pc_flags UNIX_COMMAND "${_pc_flags}")
+    set(_standard 17)
+    if(CALLER_CMAKE_CXX_STANDARD)
+        set(_standard ${CALLER_CMAKE_CXX_STANDARD})
+    endif()
+    separate_arguments(_cxx_flags UNIX_COMMAND "${CALLER_CMAKE_CXX_FLAGS}")
+    set(_plain "${_build}/consumer_pkg_config")
+    run("compiling the consumer with pkg-config's flags" "${CXX_COMPILER}" -std=c++${_standard}
+        -O1 ${_cxx_flags} "${CONSUMER}/../consumer/main.cpp" -o "${_plain}" ${_pc_flags})
+    run("running the consumer built with pkg-config's flags" "${_plain}")
+    if(NOT _output MATCHES "(^|\n)xtnn ")
+        message(FATAL_ERROR "the pkg-config consumer printed no \"xtnn\" line:\n${_output}")
+    endif()
+    check_xtensor("the pkg-config consumer")
+    message("pkg-config: ${_pc_flags}")
 endif()
 
 # The core-only and io consumers run first; the whole-library one last, for its version line.
@@ -133,5 +209,6 @@ regex_escape(_version "${EXPECT_VERSION}")
 if(NOT _output MATCHES "(^|\n)xtnn ${_version}\n")
     message(FATAL_ERROR "the consumer printed no \"xtnn ${EXPECT_VERSION}\" line")
 endif()
+check_xtensor("the consumer")
 
 file(REMOVE_RECURSE "${WORK_DIR}")

@@ -11,9 +11,8 @@
 
 #include <catch2/catch.hpp>
 
-#include <xtensor/xarray.hpp>
-
 #include <xtnn/io/pickle.hpp>
+#include <xtnn/tensor.hpp>
 
 #include "data_dir.hpp"
 

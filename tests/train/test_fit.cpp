@@ -157,7 +157,11 @@ TEST_CASE("fit: fit separates three Gaussian blobs to 100%, with one-hot or inde
 
 TEST_CASE("fit: the same seed gives the same history and weights bit for bit")
 {
-    const auto [x, y] = blobs<float>(200, 11);
+    // Named references, not a structured binding: the lambda below uses them, and clang
+    // before 16 cannot capture a binding.
+    const auto data = blobs<float>(200, 11);
+    const auto& x = data.first;
+    const auto& y = data.second;
     const auto run = [&](std::uint64_t seed)
     {
         auto net = dropout_net(0.3, 9);
@@ -453,7 +457,11 @@ TEST_CASE("fit: training steps allocate nothing once warmed up")
 
 TEST_CASE("fit: fit's allocations do not grow with the number of steps or epochs")
 {
-    const auto [x, y] = blobs<float>(600, 1);
+    // Named references, not a structured binding: the lambda below uses them, and clang
+    // before 16 cannot capture a binding.
+    const auto data = blobs<float>(600, 1);
+    const auto& x = data.first;
+    const auto& y = data.second;
     const auto count = [&](std::size_t epochs, std::size_t batch)
     {
         xtnn::network<float> net{xtnn::dense(2, 16), xtnn::batch_norm(), xtnn::relu(),

@@ -352,7 +352,9 @@ inline io::gray_image to_mnist_digit(const io::gray_image& image, const digit_op
     const auto fit = [&](std::size_t side)
     {
         return std::max<std::size_t>(
-            1, static_cast<std::size_t>(std::lround(double(options.box) * side / longer)));
+            1, static_cast<std::size_t>(std::lround(static_cast<double>(options.box) *
+                                                    static_cast<double>(side) /
+                                                    static_cast<double>(longer))));
     };
     const std::size_t w = fit(ink.width), h = fit(ink.height);
     const auto scaled =

@@ -12,14 +12,16 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <type_traits>
 #include <vector>
 
+#include <xtnn/data/data_dir.hpp>
 #include <xtnn/detail/file.hpp>
+#include <xtnn/detail/parse.hpp>
 #include <xtnn/detail/zlib.hpp>
 #include <xtnn/error.hpp>
-#include <xtnn/data/data_dir.hpp>
 #include <xtnn/tensor.hpp>
 
 namespace xtnn::data
@@ -73,7 +75,7 @@ inline std::string digits_locate(const std::string& dir, const char* where)
         tried += (tried.empty() ? "" : ", ") + quoted(path.string());
     }
     throw data::data_not_found(std::string(where) + ": the 8x8 digits file was not found; tried " +
-                             tried + "\n" + digits_download_help());
+                               tried + "\n" + digits_download_help());
 }
 
 /// A field's text for a message: quoted, cut after 32 characters.
@@ -116,17 +118,18 @@ inline digits_field digits_parse_field(const char*& first, const char*& last, in
         return digits_field::ok;
     }
     double number = 0;
-    const auto as_double = std::from_chars(first, last, number);
-    if (first == last || as_double.ec == std::errc::invalid_argument || as_double.ptr != last ||
-        std::isnan(number))
+    const auto as_real =
+        detail::parse_real(std::string_view(first, static_cast<std::size_t>(last - first)), number);
+    if (as_real == detail::parse_status::invalid || std::isnan(number))
     {
         return digits_field::not_number;
     }
-    if (as_double.ec == std::errc() && number != std::floor(number))
+    if (as_real == detail::parse_status::ok && std::isfinite(number) &&
+        number != std::floor(number))
     {
         return digits_field::not_whole;
     }
-    if (as_double.ec == std::errc::result_out_of_range || !(number >= 0 && number <= max))
+    if (as_real == detail::parse_status::out_of_range || !(number >= 0 && number <= max))
     {
         return digits_field::out_of_range;
     }

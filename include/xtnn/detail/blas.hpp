@@ -6,6 +6,17 @@
 
 #include <cstddef>
 
+#include <xtnn/tensor.hpp>
+
+// xtensor-blas 0.20 and 0.21 include xtensor's headers by their old names, 0.22 and later by
+// the folders of xtensor 0.26 and later: a system xtensor-blas beside an xtensor installed
+// elsewhere would mix two xtensors and fail deep in their templates. (Tested pairs: 0.20 with
+// xtensor 0.24, 0.21 with 0.25, 0.22 with 0.26, 0.23 with 0.27.)
+#include <xtensor-blas/xblas_config.hpp>
+#if XTENSOR_BLAS_VERSION_MAJOR != 0 || XTENSOR_BLAS_VERSION_MINOR < 20 ||                          \
+    (XTENSOR_BLAS_VERSION_MINOR >= 22) != (XTENSOR_VERSION_MINOR >= 26)
+#error "xtnn: xtensor-blas does not match xtensor (0.20-0.21: xtensor 0.24-0.25; 0.22+: 0.26+)"
+#endif
 #include <xtensor-blas/xblas.hpp>
 
 namespace xtnn::detail

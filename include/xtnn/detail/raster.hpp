@@ -224,7 +224,8 @@ public:
             for (long x = left; x <= right; ++x)
             {
                 // (u, v): the pixel centre along and across the stroke, from its start
-                const double px = x + 0.5 - ax, py = y + 0.5 - ay;
+                const double px = static_cast<double>(x) + 0.5 - ax,
+                             py = static_cast<double>(y) + 0.5 - ay;
                 const double u = px * ux + py * uy, v = std::fabs(px * uy - py * ux);
                 double coverage = 0;
                 if (round_ends)
@@ -303,7 +304,8 @@ public:
             for (long x = clip_x(std::floor(cx - radius - 1));
                  x <= clip_x(std::ceil(cx + radius + 1)); ++x)
             {
-                const double d = std::hypot(x + 0.5 - cx, y + 0.5 - cy);
+                const double d = std::hypot(static_cast<double>(x) + 0.5 - cx,
+                                            static_cast<double>(y) + 0.5 - cy);
                 blend(x, y, color, std::min(1.0, radius + 0.5 - d));
             }
         }
@@ -313,7 +315,7 @@ public:
     static double text_width(const std::string& text, int scale)
     {
         const std::size_t n = font_chars(text).size();
-        return n == 0 ? 0.0 : static_cast<double>((6 * n - 1) * scale);
+        return n == 0 ? 0.0 : static_cast<double>(6 * n - 1) * scale;
     }
 
     /// Draws `text` in the 5x7 font, each font pixel a scale x scale square, its baseline
@@ -336,7 +338,9 @@ public:
             {
                 for (long gx = 0; gx < static_cast<long>(glyph_width) * scale; ++gx)
                 {
-                    if (!((g.rows[gy / scale] >> (glyph_width - 1 - gx / scale)) & 1u))
+                    if (!((g.rows[gy / scale] >>
+                           (static_cast<long>(glyph_width) - 1 - gx / scale)) &
+                          1))
                     {
                         continue;
                     }
@@ -367,11 +371,13 @@ private:
     /// pixel beyond, so loops over [clip(lo), clip(hi)] stay short and skip it.
     long clip_x(double v) const
     {
-        return static_cast<long>(std::clamp(v, m_clip_x0 - 1.0, m_clip_x1 + 1.0));
+        return static_cast<long>(std::clamp(v, static_cast<double>(m_clip_x0) - 1.0,
+                                            static_cast<double>(m_clip_x1) + 1.0));
     }
     long clip_y(double v) const
     {
-        return static_cast<long>(std::clamp(v, m_clip_y0 - 1.0, m_clip_y1 + 1.0));
+        return static_cast<long>(std::clamp(v, static_cast<double>(m_clip_y0) - 1.0,
+                                            static_cast<double>(m_clip_y1) + 1.0));
     }
 
     /// Cuts segment a-b to the clip rectangle grown by `margin` (Liang-Barsky); false when
@@ -379,8 +385,10 @@ private:
     bool cut_to_clip(double& ax, double& ay, double& bx, double& by, double margin) const
     {
         const double p[2] = {ax, ay}, d[2] = {bx - ax, by - ay};
-        const double lo[2] = {m_clip_x0 - margin, m_clip_y0 - margin};
-        const double hi[2] = {m_clip_x1 + 1 + margin, m_clip_y1 + 1 + margin};
+        const double x0 = static_cast<double>(m_clip_x0), y0 = static_cast<double>(m_clip_y0);
+        const double x1 = static_cast<double>(m_clip_x1), y1 = static_cast<double>(m_clip_y1);
+        const double lo[2] = {x0 - margin, y0 - margin};
+        const double hi[2] = {x1 + 1 + margin, y1 + 1 + margin};
         double t0 = 0, t1 = 1;
         for (int k = 0; k < 2; ++k)
         {

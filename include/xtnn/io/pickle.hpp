@@ -653,7 +653,7 @@ inline void pickle_machine::build()
             fail("numpy.dtype's byte order" + at() + " is '" + xtnn::detail::escape_bytes(order) +
                  "'; expected <, >, | or =");
         }
-        for (std::size_t i : {2, 3, 4})
+        for (std::size_t i : {std::size_t{2}, std::size_t{3}, std::size_t{4}})
         {
             expect(s[i], kind::none, "numpy.dtype's subarray, names and fields");
         }

@@ -47,7 +47,9 @@ namespace detail
 {
 inline std::string parameter_name(char kind, std::size_t layer_index)
 {
-    return std::string(1, kind) + std::to_string(layer_index + 1);
+    std::string name(1, kind);  // appended: GCC 12's false -Wrestrict (see tensor.hpp)
+    name += std::to_string(layer_index + 1);
+    return name;
 }
 
 /// How many consecutive W1, W2, ... the arrays hold.

@@ -226,7 +226,8 @@ public:
         {
             if (i == 0 || m_widths[i] != m_widths[i - 1])
             {
-                text += (i ? "-" : "") + std::to_string(m_widths[i]);
+                text += i ? "-" : "";  // not "-" + to_string(): GCC 12's -Wrestrict (tensor.hpp)
+                text += std::to_string(m_widths[i]);
             }
         }
         text += " (";

@@ -116,7 +116,11 @@ inline void draw_panel(std::string& svg, const panel& p, const panel_layout& l, 
                 std::string points;
                 for (const auto& [x, y] : run)
                 {
-                    points += (points.empty() ? "" : " ") + num(x) + "," + num(y);
+                    // appended piece by piece: GCC 12's false -Wrestrict (see tensor.hpp)
+                    points += points.empty() ? "" : " ";
+                    points += num(x);
+                    points += ',';
+                    points += num(y);
                 }
                 svg += "<polyline fill=\"none\" stroke=\"" + color + "\" stroke-width=\"2\"" +
                        (s.dashed ? " stroke-dasharray=\"6 4\"" : "") + " points=\"" + points +

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The program every packaging consumer builds against xtnn::xtnn (add_subdirectory,
 // FetchContent, find_package): one file, so changing what a consumer exercises is a
-// one-place change. It prints "xtnn <version>" (the tests check it) and exits non-zero when
+// one-place change. It prints "xtnn <version>" and the xtensor it was compiled with (the tests
+// check both, so a consumer that finds another xtensor than the build fails) and exits non-zero when
 // a result is wrong. A network's predict proves BLAS is linked; saving its weights as .npz
 // proves zlib; a PNG plot proves the plot component; set_blas_threads proves dl.
 #include <cmath>
@@ -38,6 +39,8 @@ int main(int argc, char** argv)
     std::remove((base + "_plot.png").c_str());
 
     std::cout << "xtnn " << xtnn::version_string << '\n';
+    std::cout << "xtensor " << XTENSOR_VERSION_MAJOR << '.' << XTENSOR_VERSION_MINOR << '.'
+              << XTENSOR_VERSION_PATCH << '\n';
     std::cout << "Y " << xtnn::shape_string(y.shape()) << " = " << y(0, 0) << ' ' << y(0, 1)
               << '\n';
     if (std::fabs(y(0, 0) - 4.5f) > 1e-6f || std::fabs(y(0, 1) - 4.5f) > 1e-6f)
