@@ -250,6 +250,24 @@ struct torch_fill
 };
 }  // namespace detail
 
+namespace detail
+{
+/// assign_modules for the layers of `net`: each layer's kind, name and whether it holds arrays.
+template <class T>
+std::vector<std::size_t> assign_layers(const network<T>& net, const std::vector<torch_module>& modules,
+                                       const std::string& where)
+{
+    std::vector<std::tuple<std::string, std::string, bool>> kinds;
+    for (std::size_t i = 0; i < net.size(); ++i)
+    {
+        const auto& layer = net.layer(i);
+        kinds.emplace_back(std::string(layer.kind()), net.name(i),
+                           layer.parameter_count() + layer.state_count() > 0);
+    }
+    return assign_modules(kinds, modules, where);
+}
+}  // namespace detail
+
 /// Copies a state_dict's tensors into the layers of `net` (see the header comment for the
 /// mapping), converting to T. `source` names the tensors' origin in messages (a quoted path).
 /// Nothing changes unless every tensor fits.
@@ -261,14 +279,7 @@ void load_state_dict(network<T>& net, const named_arrays& tensors, const std::st
 {
     const std::string where = "xtnn::io::load_state_dict: " + source;
     const std::vector<detail::torch_module> modules = detail::torch_modules(tensors, where);
-    std::vector<std::tuple<std::string, std::string, bool>> kinds;
-    for (std::size_t i = 0; i < net.size(); ++i)
-    {
-        const auto& layer = net.layer(i);
-        kinds.emplace_back(std::string(layer.kind()), net.name(i),
-                           layer.parameter_count() + layer.state_count() > 0);
-    }
-    const std::vector<std::size_t> assigned = detail::assign_modules(kinds, modules, where);
+    const std::vector<std::size_t> assigned = detail::assign_layers(net, modules, where);
 
     // Plan every array's source, checking shapes; then fill.
     std::vector<std::vector<detail::torch_fill>> plans(net.size());
@@ -399,14 +410,7 @@ state_dict_mapping(const network<T>& net, const named_arrays& tensors, const std
 {
     const std::string where = "xtnn::io::load_state_dict: " + source;
     const std::vector<detail::torch_module> modules = detail::torch_modules(tensors, where);
-    std::vector<std::tuple<std::string, std::string, bool>> kinds;
-    for (std::size_t i = 0; i < net.size(); ++i)
-    {
-        const auto& layer = net.layer(i);
-        kinds.emplace_back(std::string(layer.kind()), net.name(i),
-                           layer.parameter_count() + layer.state_count() > 0);
-    }
-    const std::vector<std::size_t> assigned = detail::assign_modules(kinds, modules, where);
+    const std::vector<std::size_t> assigned = detail::assign_layers(net, modules, where);
     std::vector<std::pair<std::string, std::string>> mapping;
     for (std::size_t i = 0; i < net.size(); ++i)
     {
