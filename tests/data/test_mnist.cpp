@@ -18,6 +18,7 @@
 #include <xtnn/data/data_dir.hpp>
 #include <xtnn/data/mnist.hpp>
 
+#include "scoped_env.hpp"
 #include "temp_files.hpp"
 
 namespace
@@ -26,6 +27,7 @@ namespace fs = std::filesystem;
 using bytes = std::vector<std::uint8_t>;
 using Catch::Matchers::Contains;
 
+using xtnn_test::scoped_env;
 using xtnn_test::temp_dir;
 using xtnn_test::write_raw;
 using xtnn_test::write_gz;
@@ -83,38 +85,6 @@ void write_fake_mnist(const std::string& dir)
     write_raw(at("t10k-labels.idx1-ubyte"), labels_file({3, 1}));
 }
 
-/// Sets or unsets an environment variable for one scope, restoring the old value.
-class scoped_env
-{
-public:
-    scoped_env(const char* name, const char* value)
-      : m_name(name)
-    {
-        const char* old = std::getenv(name);
-        m_had = old != nullptr;
-        m_old = old ? old : "";
-        set(value);
-    }
-    ~scoped_env() { set(m_had ? m_old.c_str() : nullptr); }
-    scoped_env(const scoped_env&) = delete;
-    scoped_env& operator=(const scoped_env&) = delete;
-
-private:
-    void set(const char* value)
-    {
-        if (value)
-        {
-            ::setenv(m_name, value, 1);
-        }
-        else
-        {
-            ::unsetenv(m_name);
-        }
-    }
-    const char* m_name;
-    bool m_had = false;
-    std::string m_old;
-};
 }  // namespace
 
 TEMPLATE_TEST_CASE("mnist: load_mnist's defaults give (N, 784) images in [0, 1] and (N,) labels",
@@ -253,6 +223,7 @@ TEST_CASE("mnist: missing files throw data_not_found saying where and how to get
           "[mnist][errors]")
 {
     temp_dir dir;
+    const scoped_env no_keras_cache("KERAS_HOME", dir.file("no_keras_home").c_str());
     const auto call = [&] { return xtnn::data::load_mnist(dir.path()); };
     REQUIRE_THROWS_AS(call(), xtnn::data::data_not_found);
     REQUIRE_THROWS_AS(call(), xtnn::io_error);

@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 #include <string>
+#include <utility>
 
 #include <xtnn/error.hpp>
 
@@ -16,6 +17,22 @@ class data_not_found : public io_error
 {
 public:
     using io_error::io_error;
+
+    /// `dataset` is the data set's name ("mnist", "fashion-mnist", ...) and `directory` the
+    /// data directory searched, so that a program can print the exact command that fetches it.
+    data_not_found(const std::string& message, std::string dataset, std::string directory)
+        : io_error(message), m_dataset(std::move(dataset)), m_directory(std::move(directory))
+    {
+    }
+
+    /// The data set's name, "" when the files are not a named data set's.
+    const std::string& dataset() const noexcept { return m_dataset; }
+    /// The data directory searched, "" when not known.
+    const std::string& directory() const noexcept { return m_directory; }
+
+private:
+    std::string m_dataset;
+    std::string m_directory;
 };
 
 /// The data directory, first of:
