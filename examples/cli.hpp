@@ -203,6 +203,42 @@ auto parse_or_usage(Parse parse, const std::string& value)
     }
 }
 
+/// Prints which data set a program reads, from where, and what the loader changed:
+///   data: MNIST (LeCun, Cortes, Burges), 60000 training and 10000 test images, from ...
+/// `Set` is an xtnn::data::dataset (a template, so that this header need not include it).
+template <class Set>
+void print_dataset(const Set& set)
+{
+    std::string parts;
+    if (set.train.size() > 0)
+    {
+        parts = std::to_string(set.train.size()) + " training";
+    }
+    if (set.test.size() > 0)
+    {
+        parts += (parts.empty() ? "" : " and ") + std::to_string(set.test.size()) + " test";
+    }
+    std::cout << "data: " << set.info->title << ", " << parts << " images, "
+              << set.classes() << " classes, from " << set.source << '\n';
+    for (const auto& note : set.notes)
+    {
+        std::cout << "  (" << note << ")\n";
+    }
+}
+
+/// The command that downloads and verifies `dataset` into `dir`: this source tree's
+/// cmake/fetch-data.cmake (the examples are built from it, so its path is known).
+inline std::string fetch_command(const std::string& dataset, const std::string& dir)
+{
+    const auto quote_if_needed = [](const std::string& word) {
+        return word.find_first_of(" \t'\"$\\") == std::string::npos ? word : "'" + word + "'";
+    };
+    // The script takes a bare word for a data set's name, so a directory gets a "./".
+    const std::string path = dir.find('/') == std::string::npos ? "./" + dir : dir;
+    return "cmake -P " + quote_if_needed(XTNN_SOURCE_DIR "/cmake/fetch-data.cmake") + " " +
+           dataset + " " + quote_if_needed(path);
+}
+
 /// Runs an example's body with the shared conventions: usage errors print the usage and
 /// return 2, missing data prints where it looked and how to get it and returns 2, any other
 /// exception prints "error: ..." and returns 1.
@@ -221,6 +257,11 @@ int run(const char* usage, Body&& body)
     catch (const xtnn::data::data_not_found& e)
     {
         std::cerr << e.what() << '\n';
+        if (!e.dataset().empty())
+        {
+            std::cerr << "\nTo fetch and verify it:\n  " << fetch_command(e.dataset(), e.directory())
+                      << '\n';
+        }
         return 2;
     }
     catch (const std::exception& e)

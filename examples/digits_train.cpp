@@ -13,6 +13,7 @@
 
 #include <xtnn/blas_threads.hpp>
 #include <xtnn/data.hpp>
+#include <xtnn/data/digits_embedded.hpp>
 #include <xtnn/io/model.hpp>
 #include <xtnn/plot.hpp>
 #include <xtnn/xtnn.hpp>
@@ -28,7 +29,7 @@ const char* const usage =
     "the 8x8 digits with per-sample SGD: the first 300 samples are the test set, the other\n"
     "1497 the training set. Prints the train and test accuracy after every epoch.\n"
     "  --data DIR          folder holding digits/digits.csv.gz; default $XTNN_DATA_DIR,\n"
-    "                      else ./data\n"
+    "                      else ./data; without the file, the copy built into xtnn\n"
     "  --hidden LIST       hidden layer widths (default 20)\n"
     "  --epochs N          passes over the training set (default 100)\n"
     "  --lr X              SGD learning rate (default 0.2)\n"
@@ -173,7 +174,10 @@ int main(int argc, char** argv)
             xtnn::use_default_blas_threads();
 
             // The tutorial standardises all 1797 samples, then takes the first 300 as test set.
-            xtnn::data::digits_set<float> digits = xtnn::data::load_digits<float>(data_dir);
+            std::string source;
+            xtnn::data::digits_set<float> digits =
+                xtnn::data::load_digits_or_embedded<float>(data_dir, &source);
+            std::printf("data: %zu digits from %s\n", digits.size(), source.c_str());
             xtnn::standardize<float> standardize;  // the same statistics, for a saved model
             standardize.adapt(digits.images);
             digits.images = xtnn::data::standardize(digits.images);

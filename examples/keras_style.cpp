@@ -12,7 +12,7 @@
 #include <string>
 
 #include <xtnn/blas_threads.hpp>
-#include <xtnn/data/mnist.hpp>
+#include <xtnn/data/datasets.hpp>
 #include <xtnn/plot.hpp>
 #include <xtnn/xtnn.hpp>
 
@@ -21,11 +21,13 @@
 namespace
 {
 const char* const usage =
-    "usage: keras_style [--data DIR] [--seed N] [--epochs N] [--plot FILE]\n"
+    "usage: keras_style [--data DIR] [--dataset NAME] [--seed N] [--epochs N] [--plot FILE]\n"
     "Trains Keras's introductory MLP (784-16-10, sigmoid then softmax, Adam lr 0.001,\n"
     "batch 1000) on the 60,000 MNIST training images, validating on the 10,000 test images\n"
     "after every epoch, and prints Keras-style progress lines and the test score.\n"
     "  --data DIR       folder holding mnist/; default $XTNN_DATA_DIR, else ./data\n"
+    "  --dataset NAME   mnist (default), or fashion-mnist as in Keras's clothing tutorial, or\n"
+    "                   any other of the family (see mnist_train --help), from DIR/NAME/\n"
     "  --seed N         seeds the initial weights and the shuffles (default 1)\n"
     "  --epochs N       passes over the training set (default 10)\n"
     "  --plot FILE      write the loss and accuracy curves (training and test), .svg or .png\n";
@@ -49,7 +51,7 @@ int main(int argc, char** argv)
         [&]
         {
             const xtnn_examples::arguments args(argc, argv,
-                                                {"--data", "--seed", "--epochs", "--plot"}, {});
+                                                {"--data", "--dataset", "--seed", "--epochs", "--plot"}, {});
             if (args.help())
             {
                 std::cout << usage;
@@ -79,17 +81,23 @@ int main(int argc, char** argv)
             // to_categorical(y): one-hot labels, as the tutorial feeds them
             xtnn::data::mnist_options load;
             load.one_hot_label = true;
-            const auto train =
-                xtnn::data::load_mnist_part<float>(data_dir, xtnn::data::mnist_part::train, load);
-            const auto test =
-                xtnn::data::load_mnist_part<float>(data_dir, xtnn::data::mnist_part::test, load);
+            const auto set =
+                xtnn::data::load_dataset<float>(args.text("--dataset", "mnist"), data_dir, load);
+            const auto& train = set.train;
+            const auto& test = set.test;
+            const std::size_t classes = set.classes();
+            if (set.info->name != "mnist")
+            {
+                xtnn_examples::print_dataset(set);
+            }
 
-            xtnn::network<float> net({784, 16, 10}, xtnn::sigmoid(), xtnn::softmax());
+            xtnn::network<float> net({784, 16, classes}, xtnn::sigmoid(), xtnn::softmax());
             std::mt19937_64 engine(seed);
             xtnn::initialize(net, engine, xtnn::init_kind::glorot_uniform);  // as Keras
-            std::printf("Dense(16, sigmoid, input 784) -> Dense(10, softmax): 12730 parameters; "
+            std::printf("Dense(16, sigmoid, input 784) -> Dense(%zu, softmax): %zu parameters; "
                         "Adam lr 0.001, batch 1000, %zu epochs, seed %llu\n",
-                        options.epochs, static_cast<unsigned long long>(seed));
+                        classes, 784 * 16 + 16 + 16 * classes + classes, options.epochs,
+                        static_cast<unsigned long long>(seed));
             std::fflush(stdout);
 
             const auto start = std::chrono::steady_clock::now();

@@ -17,7 +17,7 @@
 #include <xtnn/blas_threads.hpp>
 #include <xtnn/data/data_dir.hpp>
 #include <xtnn/io/image.hpp>
-#include <xtnn/data/mnist.hpp>
+#include <xtnn/data/datasets.hpp>
 #include <xtnn/io/interop.hpp>
 #include <xtnn/xtnn.hpp>
 
@@ -26,12 +26,15 @@
 namespace
 {
 const char* const usage =
-    "usage: mnist_inference [--data DIR] [--weights FILE] [--layers SPEC] [--prepend SPEC]\n"
-    "                       [--batch N] [--no-normalize] [--hidden-activation KIND]\n"
-    "                       [--misclassified FILE.png]\n"
+    "usage: mnist_inference [--data DIR] [--dataset NAME] [--weights FILE] [--layers SPEC]\n"
+    "                       [--prepend SPEC] [--batch N] [--no-normalize]\n"
+    "                       [--hidden-activation KIND] [--misclassified FILE.png]\n"
     "Classifies the 10,000 MNIST test images with a pretrained network, one at a time and\n"
     "in batches, and prints the accuracy and speed of each.\n"
     "  --data DIR     folder holding mnist/ (and dlfs/); default $XTNN_DATA_DIR, else ./data\n"
+    "  --dataset NAME the test images of another data set of the MNIST family, e.g.\n"
+    "                 fashion-mnist, kmnist, emnist-letters (see mnist_train --help), read\n"
+    "                 from DIR/NAME/; the network must have one output per class\n"
     "  --weights FILE any model file, told by its bytes (default DIR/dlfs/sample_weight.pkl,\n"
     "                 the book's):\n"
     "                 - an xtnn model file (mnist_train --save, .npz) or an xtnn safetensors\n"
@@ -133,7 +136,7 @@ int main(int argc, char** argv)
         {
             const xtnn_examples::arguments args(
                 argc, argv,
-                {"--data", "--weights", "--batch", "--hidden-activation", "--misclassified",
+                {"--data", "--dataset", "--weights", "--batch", "--hidden-activation", "--misclassified",
                  "--layers", "--prepend"},
                 {"--no-normalize"});
             if (args.help())
@@ -179,8 +182,27 @@ int main(int argc, char** argv)
             const auto& net = imported.loaded.net;
             xtnn::data::mnist_options options;
             options.normalize = !xtnn_file && !args.has("--no-normalize");
-            const auto test =
-                xtnn::data::load_mnist_part<float>(data_dir, xtnn::data::mnist_part::test, options);
+            const std::string dataset = args.text("--dataset", "mnist");
+            const auto set = xtnn::data::load_dataset_part<float>(
+                dataset, data_dir, xtnn::data::mnist_part::test, options);
+            const auto& test = set.test;
+            for (const auto& note : set.notes)
+            {
+                std::printf("(%s)\n", note.c_str());
+            }
+            if (net.outputs() != set.classes())
+            {
+                throw xtnn::shape_error("the network has " + std::to_string(net.outputs()) +
+                                        " outputs but " + set.info->title + " has " +
+                                        std::to_string(set.classes()) + " classes");
+            }
+            const auto& file_classes = imported.loaded.info.classes;
+            if (!file_classes.empty() && file_classes != set.class_names())
+            {
+                std::printf("note: the model's classes (%s, ...) are not %s's (%s, ...)\n",
+                            file_classes.front().c_str(), dataset.c_str(),
+                            set.class_names().front().c_str());
+            }
             const std::vector<std::size_t> labels = xtnn::class_indices(test.labels);
 
             std::printf("network: %s from \"%s\" (%s)\n", net.describe().c_str(), weights.c_str(),
@@ -191,7 +213,8 @@ int main(int argc, char** argv)
                             "each hidden layer, softmax at the output)\n",
                             std::string(hidden.kind()).c_str());
             }
-            std::printf("test set: %zu images, pixels %s\n", labels.size(),
+            std::printf("test set: %zu images%s, pixels %s\n", labels.size(),
+                        dataset == "mnist" ? "" : (" (" + dataset + ")").c_str(),
                         xtnn_file            ? "0..255 (the model rescales them itself)"
                         : options.normalize ? "/ 255 (normalize)"
                                             : "0..255 (no normalize)");

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Looks at MNIST digits, like the book's ch03/mnist_show.py: prints sample N's label and
 // the digit as text, and with --png saves it enlarged (or a captioned grid of K digits).
-//   mnist_show [--data DIR] [--set train|test] [--index N] [--count K] [--png FILE]
+// --dataset shows another data set of the MNIST family (Fashion-MNIST, EMNIST, ...).
+//   mnist_show [--data DIR] [--dataset NAME] [--set train|test] [--index N] [--count K]
+//              [--png FILE]
 #include <cstddef>
 #include <iostream>
 #include <string>
@@ -9,16 +11,19 @@
 
 #include <xtnn/data/data_dir.hpp>
 #include <xtnn/io/image.hpp>
-#include <xtnn/data/mnist.hpp>
+#include <xtnn/data/datasets.hpp>
 
 #include "cli.hpp"
 
 namespace
 {
 const char* const usage =
-    "usage: mnist_show [--data DIR] [--set train|test] [--index N] [--count K] [--png FILE]\n"
+    "usage: mnist_show [--data DIR] [--dataset NAME] [--set train|test] [--index N] [--count K]\n"
+    "                  [--png FILE]\n"
     "Prints MNIST digits N .. N+K-1 of a set with their labels, drawn as text.\n"
     "  --data DIR   data directory holding mnist/ (default: $XTNN_DATA_DIR, else ./data)\n"
+    "  --dataset NAME  mnist (default) or another of the family: fashion-mnist, kmnist,\n"
+    "               emnist-letters, ... (see mnist_train --help), from DIR/NAME/\n"
     "  --set S      train (60000 digits, default) or test (10000)\n"
     "  --index N    first digit to show (default 0: the training set's first digit is a 5)\n"
     "  --count K    how many digits to show (default 1)\n"
@@ -34,7 +39,7 @@ int main(int argc, char** argv)
         [&]
         {
             const xtnn_examples::arguments args(
-                argc, argv, {"--data", "--set", "--index", "--count", "--png"}, {});
+                argc, argv, {"--data", "--dataset", "--set", "--index", "--count", "--png"}, {});
             if (args.help())
             {
                 std::cout << usage;
@@ -53,9 +58,16 @@ int main(int argc, char** argv)
 
             // The loader looks in the data directory itself and in its mnist/ subdirectory.
             const std::string dir = xtnn::data::resolve_data_dir(args.text("--data"));
-            const auto split = xtnn::data::load_mnist_part<float>(
-                dir, train ? xtnn::data::mnist_part::train : xtnn::data::mnist_part::test,
+            const auto loaded = xtnn::data::load_dataset_part<float>(
+                args.text("--dataset", "mnist"), dir,
+                train ? xtnn::data::mnist_part::train : xtnn::data::mnist_part::test,
                 {true, true, false});
+            for (const auto& note : loaded.notes)
+            {
+                std::cout << '(' << note << ")\n";
+            }
+            const auto& split = train ? loaded.train : loaded.test;
+            const auto& names = loaded.class_names();
             const std::string set_name = train ? "x_train" : "x_test";
             if (index >= split.size() || count > split.size() - index)
             {
@@ -71,8 +83,14 @@ int main(int argc, char** argv)
             {
                 // images (N, 784) in [0, 1]: one row is a flat 28 x 28 digit, white on black
                 digits.push_back(xtnn::io::to_gray_image(xt::view(split.images, i, xt::all())));
-                captions.push_back(std::to_string(static_cast<int>(split.labels(i))));
-                std::cout << set_name << '[' << i << "]: label " << captions.back() << '\n'
+                const auto label = static_cast<std::size_t>(split.labels(i));
+                // The caption font has digits and capitals: short names ("7", "A", "ki") as
+                // they are, longer ones ("T-shirt/top") as their label number.
+                const bool short_name = names[label].size() <= 3;
+                captions.push_back(short_name ? names[label] : std::to_string(label));
+                std::cout << set_name << '[' << i << "]: label " << label
+                          << (names[label] == std::to_string(label) ? "" : " (" + names[label] + ")")
+                          << '\n'
                           << xtnn::io::digit_to_text(digits.back());
             }
 

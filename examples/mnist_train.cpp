@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
-// Trains an MLP on MNIST from scratch, as the book's ch04-06 train_neuralnet.py and a Keras
+// Trains an MLP on MNIST (or another data set of the MNIST family) from scratch, as the book's ch04-06 train_neuralnet.py and a Keras
 // model.fit do: progress lines per epoch, then the test accuracy and confusion matrix.
 // Optionally saves the model (a model file taking raw pixels, loadable by mnist_inference and
 // mnist_predict) and the loss/accuracy curves (.svg or .png).
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -13,7 +14,7 @@
 #include <vector>
 
 #include <xtnn/blas_threads.hpp>
-#include <xtnn/data/mnist.hpp>
+#include <xtnn/data/datasets.hpp>
 #include <xtnn/io/checkpoint.hpp>
 #include <xtnn/io/model.hpp>
 #include <xtnn/plot.hpp>
@@ -24,16 +25,21 @@
 namespace
 {
 const char* const usage =
-    "usage: mnist_train [--data DIR] [--hidden 256[,128...]] [--activation KIND] [--batch-norm]\n"
-    "                   [--dropout P] [--layers SPEC]\n"
+    "usage: mnist_train [--data DIR] [--dataset NAME] [--hidden 256[,128...]] [--activation KIND]\n"
+    "                   [--batch-norm] [--dropout P] [--layers SPEC]\n"
     "                   [--optimizer sgd|momentum|nesterov|adagrad|rmsprop|adam|adamw] [--lr X]\n"
     "                   [--batch N] [--epochs N] [--weight-decay X] [--seed N]\n"
     "                   [--init normal|xavier|he|glorot_uniform] [--validation-split F]\n"
     "                   [--save FILE.npz] [--checkpoint FILE] [--resume FILE]\n"
     "                   [--history FILE.svg|FILE.png] [--quiet]\n"
     "Trains a network (softmax + cross-entropy) on the 60,000 MNIST training images and\n"
-    "reports its accuracy on the 10,000 test images.\n"
-    "  --data DIR        folder holding mnist/; default $XTNN_DATA_DIR, else ./data\n"
+    "reports its accuracy on the 10,000 test images (or on another data set's parts).\n"
+    "  --data DIR        folder holding mnist/ (one folder per data set); default\n"
+    "                    $XTNN_DATA_DIR, else ./data\n"
+    "  --dataset NAME    mnist (default), fashion-mnist, kmnist, emnist-digits, emnist-letters,\n"
+    "                    emnist-balanced, emnist-mnist, emnist-byclass, emnist-bymerge or\n"
+    "                    notmnist, read from DIR/NAME/ (emnist-*: DIR/emnist/); its class\n"
+    "                    names go into the saved model\n"
     "  --hidden LIST     hidden layer widths (default 256)\n"
     "  --activation KIND activation after each hidden layer (default relu): identity, sigmoid,\n"
     "                    tanh, relu, leaky_relu[:alpha], elu[:alpha], gelu[:tanh], silu,\n"
@@ -42,7 +48,8 @@ const char* const usage =
     "  --dropout P       dropout after every hidden activation (default 0)\n"
     "  --layers SPEC     the whole layer list instead of the four flags above, e.g.\n"
     "                    \"dense:256,batch_norm,relu,dropout:0.2,dense:10,softmax\" (the input\n"
-    "                    width comes from the data; it must end in softmax)\n"
+    "                    width comes from the data; it must end in one output per class and\n"
+    "                    a softmax)\n"
     "  --optimizer O     update rule (default adam)\n"
     "  --lr X            learning rate (default 0.001 for adam/adamw/rmsprop, 0.01 for adagrad\n"
     "                    and momentum/nesterov, 0.1 for sgd)\n"
@@ -69,9 +76,10 @@ const char* const usage =
 
 /// The network the flags describe, for raw 0..255 pixels: a rescale by 1/255 (so the model
 /// file it becomes takes the bytes of an image), then for each hidden width a dense layer,
-/// BatchNorm if asked, the activation and dropout if asked; then dense(10) and softmax. Or the
-/// rescale and the --layers list.
-xtnn::network<float> build_network(const xtnn_examples::arguments& args, std::size_t inputs)
+/// BatchNorm if asked, the activation and dropout if asked; then a dense layer of one output per
+/// class and softmax. Or the rescale and the --layers list.
+xtnn::network<float> build_network(const xtnn_examples::arguments& args, std::size_t inputs,
+                                   std::size_t classes)
 {
     xtnn::network<float> net(inputs, {xtnn::rescale(1 / 255.0)});
     if (args.has("--layers"))
@@ -116,25 +124,27 @@ xtnn::network<float> build_network(const xtnn_examples::arguments& args, std::si
             net.add(xtnn::dropout(dropout));
         }
     }
-    net.add(xtnn::dense(10)).add(xtnn::softmax());
+    net.add(xtnn::dense(classes)).add(xtnn::softmax());
     return net;
 }
 
-/// What the model file says besides its layers: class names "0".."9", the raw-pixel input,
-/// the first test images as its golden check.
-xtnn::io::model_info describe_model(const xtnn::data::mnist_split<float>& test)
+/// What the model file says besides its layers: the data set's class names ("0".."9" for
+/// MNIST), the raw-pixel input, the first test images as its golden check.
+xtnn::io::model_info describe_model(const xtnn::data::dataset<float>& set)
 {
     xtnn::io::model_info info;
-    for (int digit = 0; digit < 10; ++digit)
-    {
-        info.classes.push_back(std::to_string(digit));
-    }
+    info.classes = set.class_names();
     info.input_shape = {28, 28};
-    info.input_description = "raw pixels 0..255, a 28x28 MNIST-style digit row by row";
-    info.description = "trained by xtnn's mnist_train on the 60,000 MNIST training images";
-    for (std::size_t r = 0; r < 4; ++r)
+    const bool mnist = set.info->name == "mnist";
+    info.input_description = std::string("raw pixels 0..255, a 28x28 ") +
+                             (mnist ? "MNIST-style digit" : set.info->title + " image") +
+                             " row by row";
+    info.description = "trained by xtnn's mnist_train on the " +
+                       std::to_string(set.train.size()) + " " +
+                       (mnist ? std::string("MNIST") : set.info->title) + " training images";
+    for (std::size_t r = 0; r < std::min<std::size_t>(4, set.test.size()); ++r)
     {
-        const float* row = test.images.data() + r * 784;
+        const float* row = set.test.images.data() + r * 784;
         info.check_inputs.emplace_back(row, row + 784);
     }
     return info;
@@ -180,7 +190,7 @@ int main(int argc, char** argv)
         {
             const xtnn_examples::arguments args(
                 argc, argv,
-                {"--data", "--hidden", "--activation", "--dropout", "--layers", "--optimizer",
+                {"--data", "--dataset", "--hidden", "--activation", "--dropout", "--layers", "--optimizer",
                  "--lr", "--batch", "--epochs", "--weight-decay", "--seed", "--init",
                  "--validation-split", "--save", "--checkpoint", "--resume", "--history"},
                 {"--batch-norm", "--quiet"});
@@ -213,11 +223,13 @@ int main(int argc, char** argv)
             // Raw 0..255 pixels: the network's first layer rescales them.
             xtnn::data::mnist_options raw;
             raw.normalize = false;
-            const auto train =
-                xtnn::data::load_mnist_part<float>(data_dir, xtnn::data::mnist_part::train, raw);
-            const auto test =
-                xtnn::data::load_mnist_part<float>(data_dir, xtnn::data::mnist_part::test, raw);
-            const xtnn::io::model_info info = describe_model(test);
+            const auto set = xtnn::data::load_dataset<float>(args.text("--dataset", "mnist"),
+                                                             data_dir, raw);
+            const auto& train = set.train;
+            const auto& test = set.test;
+            const std::size_t classes = set.classes();
+            xtnn_examples::print_dataset(set);
+            const xtnn::io::model_info info = describe_model(set);
 
             xtnn::network<float> net;
             xtnn::io::checkpoint<float> resumed;
@@ -235,7 +247,7 @@ int main(int argc, char** argv)
             }
             else
             {
-                net = build_network(args, train.images.shape()[1]);
+                net = build_network(args, train.images.shape()[1], classes);
                 const auto init = xtnn_examples::parse_or_usage(
                     [](const std::string& name) { return xtnn::parse_init(name); },
                     args.text("--init", default_init(net)));
@@ -243,10 +255,11 @@ int main(int argc, char** argv)
                 xtnn::initialize(net, engine, init);
                 init_name = std::string(xtnn::to_string(init));
             }
-            if (net.layer(net.size() - 1).kind() != "softmax" || net.outputs() != 10)
+            if (net.layer(net.size() - 1).kind() != "softmax" || net.outputs() != classes)
             {
-                throw xtnn_examples::usage_error("the network must end in 10 outputs and a "
-                                                 "softmax; got " +
+                throw xtnn_examples::usage_error("the network must end in " +
+                                                 std::to_string(classes) +
+                                                 " outputs (one per class) and a softmax; got " +
                                                  net.describe());
             }
             if (args.has("--checkpoint"))
@@ -275,7 +288,10 @@ int main(int argc, char** argv)
             const std::vector<std::size_t> predicted = xtnn::predict_labels(net, test.images);
             std::printf("Training time: %.1f s\n", elapsed.count());
             std::printf("Test accuracy: %.4f\n\n", xtnn::accuracy(predicted, labels));
-            std::cout << xtnn::confusion_matrix(predicted, labels, 10) << std::flush;
+            if (classes <= 10)
+            {
+                std::cout << xtnn::confusion_matrix(predicted, labels, classes) << std::flush;
+            }
 
             if (args.has("--save"))
             {
@@ -294,7 +310,8 @@ int main(int argc, char** argv)
             if (!history_path.empty())
             {
                 const std::string shape = net.describe().substr(0, net.describe().find(' '));
-                xtnn::plot::figure figure = xtnn::plot::history_figure(h, "MNIST " + shape);
+                xtnn::plot::figure figure = xtnn::plot::history_figure(
+                    h, (set.info->name == "mnist" ? "MNIST" : set.info->name) + " " + shape);
                 if (options.validation_split == 0)
                 {
                     for (auto& panel : figure.panels)
