@@ -400,8 +400,14 @@ function(_xtnn_extract dataset)
     set(_folder "${_folder_${dataset}}")
     set(_zip "${_dir}/${_folder}/${_archive_${dataset}}")
     string(REPLACE "emnist-" "" _split "${dataset}")
+    file(GLOB _stale LIST_DIRECTORIES true "${_dir}/${_folder}/.extract-*")
+    if(_stale)
+        file(REMOVE_RECURSE ${_stale})  # left by an interrupted run
+    endif()
     string(RANDOM LENGTH 8 _suffix)
     set(_scratch "${_dir}/${_folder}/.extract-${_suffix}")
+    # A zip without any file of the split stops the script here (CMake's own error); NIST's
+    # zip, which the SHA-256 check has just confirmed, holds all six.
     file(ARCHIVE_EXTRACT INPUT "${_zip}" DESTINATION "${_scratch}"
          PATTERNS "gzip/emnist-${_split}-*")
     set(_missing "")
