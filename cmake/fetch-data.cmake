@@ -224,8 +224,8 @@ foreach(_argument IN LISTS _arguments)
         list(APPEND _requested "${_argument}")
     # The directory: anything that looks like a path, an existing folder, or `data`. Any
     # other word is refused, so that a misspelt name does not become a new folder.
-    elseif(_argument MATCHES "[/\\:]" OR _argument MATCHES "^[.~]" OR IS_DIRECTORY "${_argument}"
-           OR _argument STREQUAL "data")
+    elseif(_argument MATCHES "[/\\:]" OR _argument MATCHES "^[.~]" OR _argument STREQUAL "data"
+           OR IS_DIRECTORY "${CMAKE_CURRENT_BINARY_DIR}/${_argument}")
         if(NOT _dir STREQUAL "")
             _xtnn_usage()
             _xtnn_fail("two directories given, '${_dir}' and '${_argument}'")
@@ -320,7 +320,7 @@ function(_xtnn_fetch folder name)
 
     # A total time proportional to the size (no slower than 100 kB/s on average), and at most
     # 30 s without a byte: an unreachable or stalled mirror does not hang the script.
-    set(_timeout 120)
+    set(_timeout 600)  # the size is unknown (notMNIST's train images)
     if(NOT "${_size_${_key}}" STREQUAL "-")
         math(EXPR _timeout "120 + ${_size_${_key}} / 100000")
     endif()
