@@ -278,6 +278,74 @@ def case_list(cmake, script, work):
     run.expect(r"^  mnist +mnist/: 11\.1 MiB; 10 digits.*CC BY-SA 3\.0$")
 
 
+# NIST's gzip.zip, as the script knows it (cmake/fetch-data.cmake, _xtnn_file(emnist gzip.zip)).
+EMNIST_ZIP = ("561753746", "fb9bb67e33772a9cc0b895e4ecf36d2cf35be8b709693c3564cea2a019fcda8e",
+              "58c8d27c78d21e728a6bc7b3cc06412e")
+
+
+def case_emnist_extract(cmake, script, work):
+    """A split's files come out of the verified zip; the other splits' stay in it.
+
+    The real zip is 536 MB, so a small one of the same layout (gzip/emnist-<split>-...) is
+    made, and a copy of the script has the zip's size and hashes, and only those, replaced
+    by the small zip's: the code that verifies, extracts and re-checks is the script's own.
+    """
+    import hashlib
+    import zipfile
+    www = os.path.join(work, "www")
+    os.makedirs(os.path.join(www, "emnist"))
+    parts = ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
+             "test-images-idx3-ubyte.gz", "test-labels-idx1-ubyte.gz", "mapping.txt"]
+    archive = os.path.join(www, "emnist", "gzip.zip")
+    with zipfile.ZipFile(archive, "w") as z:
+        for split in ["letters", "mnist", "digits"]:
+            for part in parts:
+                z.writestr(f"gzip/emnist-{split}-{part}", f"{split} {part}\n")
+    with open(archive, "rb") as f:
+        data = f.read()
+    small = (str(len(data)), hashlib.sha256(data).hexdigest(), hashlib.md5(data).hexdigest())
+    with open(script) as f:
+        text = f.read()
+    for real, fake in zip(EMNIST_ZIP, small):
+        if text.count(real) != 1:
+            raise Failure(f"{real} is in the script {text.count(real)} times, expected once")
+        text = text.replace(real, fake)
+    copy = os.path.join(work, "fetch-data.cmake")
+    with open(copy, "w") as f:
+        f.write(text)
+
+    server = Server(www)
+    try:
+        out = os.path.join(work, "out")
+        letters = [f"emnist-letters-{part}" for part in parts]
+        run = Run(cmake, copy, ["emnist-letters", out], [server.url], work)
+        run.expect_code(True)
+        run.expect(r"^fetch-data: emnist/gzip\.zip: verified, saved as ")
+        for name in letters:
+            run.expect(rf"^fetch-data: emnist/{re.escape(name)}: extracted from the verified zip")
+        check_folder(os.path.join(out, "emnist"), letters + ["gzip.zip"])
+        with open(os.path.join(out, "emnist", letters[0])) as f:
+            if f.read() != f"letters {parts[0]}\n":
+                raise Failure(f"{letters[0]} does not hold the zip's bytes")
+
+        # A changed split file is replaced from the zip, the others are skipped, and a second
+        # split comes from the kept zip without another download.
+        with open(os.path.join(out, "emnist", letters[1]), "w") as f:
+            f.write("changed\n")
+        again = Run(cmake, copy, ["emnist-letters", "emnist-mnist", out], [server.url], work)
+        again.expect_code(True)
+        again.expect(r"^fetch-data: emnist/gzip\.zip: present and verified, skipped$")
+        again.expect(rf"^fetch-data: emnist/{re.escape(letters[1])}: present but not the zip's ")
+        again.expect(rf"^fetch-data: emnist/{re.escape(letters[0])}: present and identical to the "
+                     r"verified zip's, skipped$")
+        if "downloading" in again.output:
+            raise Failure("the kept zip was downloaded again")
+        mnist = [f"emnist-mnist-{part}" for part in parts]
+        check_folder(os.path.join(out, "emnist"), letters + mnist + ["gzip.zip"])
+    finally:
+        server.stop()
+
+
 CASES = {name[len("case_"):]: f for name, f in globals().items() if name.startswith("case_")}
 
 
