@@ -33,9 +33,17 @@ if(XTNN_WITH_ONNX)
 endif()
 set(XTNN_INSTALLED_ONNX ${XTNN_WITH_ONNX})
 
+# The data fetcher (docs/data.md), so that an installed xtnn can fetch its data sets too:
+# cmake -P <prefix>/share/xtnn/fetch-data.cmake mnist data. A consumer finds it as
+# ${XTNN_FETCH_DATA_SCRIPT}, set by the package config.
+set(XTNN_INSTALL_DATAFILESDIR "${CMAKE_INSTALL_DATADIR}/xtnn")
+install(FILES "${CMAKE_CURRENT_LIST_DIR}/fetch-data.cmake"
+        DESTINATION "${XTNN_INSTALL_DATAFILESDIR}")
+
 configure_package_config_file("${CMAKE_CURRENT_LIST_DIR}/xtnnConfig.cmake.in"
     "${PROJECT_BINARY_DIR}/xtnnConfig.cmake"
-    INSTALL_DESTINATION "${XTNN_INSTALL_CMAKEDIR}")
+    INSTALL_DESTINATION "${XTNN_INSTALL_CMAKEDIR}"
+    PATH_VARS XTNN_INSTALL_DATAFILESDIR)
 # 0.x: a minor release may break the API, so 0.1 accepts 0.1.z only. ARCH_INDEPENDENT lets
 # a 32-bit consumer use the package built on a 64-bit machine: there is nothing compiled.
 write_basic_package_version_file("${PROJECT_BINARY_DIR}/xtnnConfigVersion.cmake"
