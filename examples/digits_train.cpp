@@ -46,7 +46,13 @@ std::string join(const std::vector<std::size_t>& widths, const char* separator)
     std::string text;
     for (std::size_t width : widths)
     {
-        text += (text.empty() ? "" : separator) + std::to_string(width);
+        // appended piece by piece: GCC 12 in C++20 at -O3 warns falsely (-Wrestrict) on a
+        // literal added to a temporary string
+        if (!text.empty())
+        {
+            text += separator;
+        }
+        text += std::to_string(width);
     }
     return text;
 }

@@ -200,7 +200,12 @@ public:
             {
                 slash = path.size();
             }
-            prefix_path += (prefix_path.empty() ? "" : "/") + path.substr(start, slash - start);
+            // appended piece by piece: GCC 12's false -Wrestrict (see tensor.hpp)
+            if (!prefix_path.empty())
+            {
+                prefix_path += '/';
+            }
+            prefix_path.append(path, start, slash - start);
             if (H5Lexists(m_file.get(), prefix_path.c_str(), H5P_DEFAULT) <= 0 ||
                 H5Oexists_by_name(m_file.get(), prefix_path.c_str(), H5P_DEFAULT) <= 0)
             {
