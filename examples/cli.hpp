@@ -19,6 +19,12 @@
 #include <xtnn/detail/parse.hpp>
 #include <xtnn/error.hpp>
 
+// The source tree the program was built from (examples/CMakeLists.txt defines it), for the
+// path of cmake/fetch-data.cmake in messages; else a path relative to that tree.
+#ifndef XTNN_SOURCE_DIR
+#define XTNN_SOURCE_DIR "."
+#endif
+
 namespace xtnn_examples
 {
 /// A mistake on the command line: reported with the usage text, exit code 2.
