@@ -61,10 +61,45 @@ inline std::string quoted(const std::string& path)
     return "\"" + path + "\"";
 }
 
+/// "a directory", "a FIFO (named pipe)", ... for a path that exists but is not a regular
+/// file; "" for a regular file or one that does not exist (fopen then says why).
+inline std::string not_regular_file_kind(const std::string& path)
+{
+    namespace fs = std::filesystem;
+    std::error_code ignored;
+    switch (fs::status(path, ignored).type())  // follows symlinks: a link to a file is a file
+    {
+    case fs::file_type::directory:
+        return "a directory";
+    case fs::file_type::fifo:
+        return "a FIFO (named pipe)";
+    case fs::file_type::character:
+        return "a character device";
+    case fs::file_type::block:
+        return "a block device";
+    case fs::file_type::socket:
+        return "a socket";
+    case fs::file_type::regular:
+    case fs::file_type::not_found:
+    case fs::file_type::none:
+        return "";
+    default:
+        return "not a regular file";
+    }
+}
+
 /// Reads a whole file into memory.
-/// @throws io_error naming `where` and the path when it cannot be opened or read.
+/// @throws io_error naming `where` and the path when it cannot be opened or read, and for a
+/// path that is not a regular file: a directory, or a device or FIFO (/dev/zero, a pipe)
+/// that would be read forever or block, is refused before it is opened.
 inline std::vector<std::uint8_t> read_file(const std::string& path, const char* where)
 {
+    const std::string kind = not_regular_file_kind(path);
+    if (!kind.empty())
+    {
+        throw io_error(std::string(where) + ": " + quoted(path) + " is " + kind +
+                       "; expected a regular file");
+    }
     std::FILE* file = std::fopen(path.c_str(), "rb");
     if (!file)
     {
