@@ -150,6 +150,39 @@ xtnn::io::model_info describe_model(const xtnn::data::dataset<float>& set)
     return info;
 }
 
+/// For sets of many classes (EMNIST's 26 to 62), where a confusion matrix would be too wide:
+/// the `count` classes with the lowest test accuracy, e.g. "hardest classes: g 61.2% (400),
+/// q 66.0% (400), ...", with each class's number of test samples.
+void print_hardest_classes(const std::vector<std::size_t>& predicted,
+                           const std::vector<std::size_t>& labels,
+                           const std::vector<std::string>& names, std::size_t count)
+{
+    std::vector<std::size_t> right(names.size(), 0);
+    std::vector<std::size_t> total(names.size(), 0);
+    for (std::size_t i = 0; i < labels.size(); ++i)
+    {
+        ++total[labels[i]];
+        right[labels[i]] += predicted[i] == labels[i] ? 1 : 0;
+    }
+    const auto accuracy = [&](std::size_t c)
+    { return total[c] == 0 ? 1.0 : static_cast<double>(right[c]) / static_cast<double>(total[c]); };
+    std::vector<std::size_t> order(names.size());
+    for (std::size_t c = 0; c < order.size(); ++c)
+    {
+        order[c] = c;
+    }
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return accuracy(a) < accuracy(b); });
+    std::printf("hardest classes:");
+    for (std::size_t k = 0; k < std::min(count, order.size()); ++k)
+    {
+        const std::size_t c = order[k];
+        std::printf("%s %s %.1f%% (%zu)", k == 0 ? "" : ",", names[c].c_str(), 100 * accuracy(c),
+                    total[c]);
+    }
+    std::printf("\n");
+}
+
 /// He for the ReLU family (the book's advice for ReLU, and for its smooth cousins), Xavier
 /// for the saturating activations.
 std::string default_init(const xtnn::network<float>& net)
@@ -291,6 +324,10 @@ int main(int argc, char** argv)
             if (classes <= 10)
             {
                 std::cout << xtnn::confusion_matrix(predicted, labels, classes) << std::flush;
+            }
+            else
+            {
+                print_hardest_classes(predicted, labels, set.class_names(), 5);
             }
 
             if (args.has("--save"))
