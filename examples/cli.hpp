@@ -209,6 +209,17 @@ auto parse_or_usage(Parse parse, const std::string& value)
     }
 }
 
+/// Prints what the loader changed on the way (EMNIST's transposed images, letters' labels),
+/// one "(note)" line each after `indent`. `Set` is an xtnn::data::dataset.
+template <class Set>
+void print_notes(const Set& set, const char* indent = "")
+{
+    for (const auto& note : set.notes)
+    {
+        std::cout << indent << '(' << note << ")\n";
+    }
+}
+
 /// Prints which data set a program reads, from where, and what the loader changed:
 ///   data: MNIST (LeCun, Cortes, Burges), 60000 training and 10000 test images, from ...
 /// `Set` is an xtnn::data::dataset (a template, so that this header need not include it).
@@ -226,10 +237,7 @@ void print_dataset(const Set& set)
     }
     std::cout << "data: " << set.info->title << ", " << parts << " images, "
               << set.classes() << " classes, from " << set.source << '\n';
-    for (const auto& note : set.notes)
-    {
-        std::cout << "  (" << note << ")\n";
-    }
+    print_notes(set, "  ");
 }
 
 /// The command that downloads and verifies `dataset` into `dir`: this source tree's

@@ -96,7 +96,7 @@ int main(int argc, char** argv)
             xtnn::initialize(net, engine, xtnn::init_kind::glorot_uniform);  // as Keras
             std::printf("Dense(16, sigmoid, input 784) -> Dense(%zu, softmax): %zu parameters; "
                         "Adam lr 0.001, batch 1000, %zu epochs, seed %llu\n",
-                        classes, 784 * 16 + 16 + 16 * classes + classes, options.epochs,
+                        classes, net.parameter_count(), options.epochs,
                         static_cast<unsigned long long>(seed));
             std::fflush(stdout);
 

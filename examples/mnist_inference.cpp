@@ -186,10 +186,7 @@ int main(int argc, char** argv)
             const auto set = xtnn::data::load_dataset_part<float>(
                 dataset, data_dir, xtnn::data::mnist_part::test, options);
             const auto& test = set.test;
-            for (const auto& note : set.notes)
-            {
-                std::printf("(%s)\n", note.c_str());
-            }
+            xtnn_examples::print_notes(set);
             if (net.outputs() != set.classes())
             {
                 throw xtnn::shape_error("the network has " + std::to_string(net.outputs()) +

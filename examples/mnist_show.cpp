@@ -62,10 +62,7 @@ int main(int argc, char** argv)
                 args.text("--dataset", "mnist"), dir,
                 train ? xtnn::data::mnist_part::train : xtnn::data::mnist_part::test,
                 {true, true, false});
-            for (const auto& note : loaded.notes)
-            {
-                std::cout << '(' << note << ")\n";
-            }
+            xtnn_examples::print_notes(loaded);
             const auto& split = train ? loaded.train : loaded.test;
             const auto& names = loaded.class_names();
             const std::string set_name = train ? "x_train" : "x_test";

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// Trains an MLP on MNIST (or another data set of the MNIST family) from scratch, as the book's ch04-06 train_neuralnet.py and a Keras
-// model.fit do: progress lines per epoch, then the test accuracy and confusion matrix.
+// Trains an MLP on MNIST (or another data set of the MNIST family) from scratch, as the
+// book's ch04-06 train_neuralnet.py and a Keras model.fit do: progress lines per epoch, then
+// the test accuracy and confusion matrix.
 // Optionally saves the model (a model file taking raw pixels, loadable by mnist_inference and
 // mnist_predict) and the loss/accuracy curves (.svg or .png).
 #include <algorithm>
@@ -8,6 +9,7 @@
 #include <cmath>
 #include <cstdio>
 #include <iostream>
+#include <numeric>
 #include <random>
 #include <string>
 #include <string_view>
@@ -153,24 +155,14 @@ xtnn::io::model_info describe_model(const xtnn::data::dataset<float>& set)
 /// For sets of many classes (EMNIST's 26 to 62), where a confusion matrix would be too wide:
 /// the `count` classes with the lowest test accuracy, e.g. "hardest classes: g 61.2% (400),
 /// q 66.0% (400), ...", with each class's number of test samples.
-void print_hardest_classes(const std::vector<std::size_t>& predicted,
-                           const std::vector<std::size_t>& labels,
+void print_hardest_classes(const xtnn::confusion_matrix& matrix,
                            const std::vector<std::string>& names, std::size_t count)
 {
-    std::vector<std::size_t> right(names.size(), 0);
-    std::vector<std::size_t> total(names.size(), 0);
-    for (std::size_t i = 0; i < labels.size(); ++i)
-    {
-        ++total[labels[i]];
-        right[labels[i]] += predicted[i] == labels[i] ? 1 : 0;
-    }
+    // A class without test samples has nothing to be hard at: it counts as 100%, last.
     const auto accuracy = [&](std::size_t c)
-    { return total[c] == 0 ? 1.0 : static_cast<double>(right[c]) / static_cast<double>(total[c]); };
+    { return matrix.true_total(c) == 0 ? 1.0 : matrix.recall(c); };
     std::vector<std::size_t> order(names.size());
-    for (std::size_t c = 0; c < order.size(); ++c)
-    {
-        order[c] = c;
-    }
+    std::iota(order.begin(), order.end(), std::size_t(0));
     std::stable_sort(order.begin(), order.end(),
                      [&](std::size_t a, std::size_t b) { return accuracy(a) < accuracy(b); });
     std::printf("hardest classes:");
@@ -178,7 +170,7 @@ void print_hardest_classes(const std::vector<std::size_t>& predicted,
     {
         const std::size_t c = order[k];
         std::printf("%s %s %.1f%% (%zu)", k == 0 ? "" : ",", names[c].c_str(), 100 * accuracy(c),
-                    total[c]);
+                    matrix.true_total(c));
     }
     std::printf("\n");
 }
@@ -321,13 +313,14 @@ int main(int argc, char** argv)
             const std::vector<std::size_t> predicted = xtnn::predict_labels(net, test.images);
             std::printf("Training time: %.1f s\n", elapsed.count());
             std::printf("Test accuracy: %.4f\n\n", xtnn::accuracy(predicted, labels));
+            const xtnn::confusion_matrix matrix(predicted, labels, classes);
             if (classes <= 10)
             {
-                std::cout << xtnn::confusion_matrix(predicted, labels, classes) << std::flush;
+                std::cout << matrix << std::flush;
             }
             else
             {
-                print_hardest_classes(predicted, labels, set.class_names(), 5);
+                print_hardest_classes(matrix, set.class_names(), 5);
             }
 
             if (args.has("--save"))

@@ -2,7 +2,6 @@
 // Tests for xtnn/data/datasets.hpp on tiny data sets written here: each set read from its own
 // folder with its class names, EMNIST's transposed images and letters' labels from 1, the
 // folder rules, and the errors (unknown names, missing files, another set's files).
-#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -13,7 +12,7 @@
 
 #include <xtnn/data/datasets.hpp>
 
-#include "scoped_env.hpp"
+#include "idx_files.hpp"
 #include "temp_files.hpp"
 
 namespace
@@ -21,28 +20,10 @@ namespace
 namespace fs = std::filesystem;
 using bytes = std::vector<std::uint8_t>;
 using Catch::Matchers::Contains;
+using xtnn_test::images_file;
+using xtnn_test::labels_file;
 using xtnn_test::temp_dir;
 using xtnn_test::write_gz;
-
-/// An IDX file: its 4-byte magic, then each extent as a big-endian u32, then `data`.
-bytes idx_file(std::uint8_t rank, const std::vector<std::size_t>& extents, const bytes& data)
-{
-    bytes out(4 + 4 * extents.size() + data.size(), 0);
-    out[2] = 0x08;  // u8 items
-    out[3] = rank;
-    for (std::size_t i = 0; i < extents.size(); ++i)
-    {
-        for (std::size_t b = 0; b < 4; ++b)
-        {
-            out[4 + 4 * i + b] = static_cast<std::uint8_t>(extents[i] >> (8 * (3 - b)));
-        }
-    }
-    std::copy(data.begin(), data.end(), out.begin() + static_cast<std::ptrdiff_t>(4 + 4 * extents.size()));
-    return out;
-}
-
-bytes images_file(std::size_t n, const bytes& pixels) { return idx_file(3, {n, 28, 28}, pixels); }
-bytes labels_file(const bytes& labels) { return idx_file(1, {labels.size()}, labels); }
 
 /// Writes <dir>/<stem>-images-idx3-ubyte.gz with n images, image i all zero but for byte
 /// `marked` = 10 + i, and <stem>-labels-idx1-ubyte.gz with `labels`.

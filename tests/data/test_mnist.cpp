@@ -18,6 +18,7 @@
 #include <xtnn/data/data_dir.hpp>
 #include <xtnn/data/mnist.hpp>
 
+#include "idx_files.hpp"
 #include "scoped_env.hpp"
 #include "temp_files.hpp"
 
@@ -27,31 +28,12 @@ namespace fs = std::filesystem;
 using bytes = std::vector<std::uint8_t>;
 using Catch::Matchers::Contains;
 
+using xtnn_test::images_file;
+using xtnn_test::labels_file;
 using xtnn_test::scoped_env;
 using xtnn_test::temp_dir;
 using xtnn_test::write_raw;
 using xtnn_test::write_gz;
-
-bytes concat(const bytes& a, const bytes& b)
-{
-    bytes out;
-    out.reserve(a.size() + b.size());
-    out.insert(out.end(), a.begin(), a.end());
-    out.insert(out.end(), b.begin(), b.end());
-    return out;
-}
-
-/// An IDX images file: magic 00 00 08 03, then n, rows, cols big-endian, then the pixels.
-bytes images_file(std::uint8_t n, const bytes& pixels, std::uint8_t rows = 28)
-{
-    return concat({0, 0, 0x08, 0x03, 0, 0, 0, n, 0, 0, 0, rows, 0, 0, 0, 28}, pixels);
-}
-
-/// An IDX labels file: magic 00 00 08 01, then n, then the labels.
-bytes labels_file(const bytes& labels)
-{
-    return concat({0, 0, 0x08, 0x01, 0, 0, 0, static_cast<std::uint8_t>(labels.size())}, labels);
-}
 
 // Train: image 0 is black but for pixel (0, 0) = 255 and (27, 27) = 51; image 1 has
 // pixel (r, c) = r + c; image 2 is 128 everywhere. Labels 7, 0, 9.

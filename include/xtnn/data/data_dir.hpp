@@ -34,7 +34,20 @@ private:
     std::string m_dataset;
     std::string m_directory;
 };
+}  // namespace xtnn::data
 
+namespace xtnn::detail
+{
+/// "xtnn's cmake/fetch-data.cmake: cmake -P cmake/fetch-data.cmake NAME DIR", the command
+/// data_not_found messages give (programs built from the source tree print its full path).
+inline std::string fetch_data_command(const std::string& dataset)
+{
+    return "xtnn's cmake/fetch-data.cmake: cmake -P cmake/fetch-data.cmake " + dataset + " DIR";
+}
+}  // namespace xtnn::detail
+
+namespace xtnn::data
+{
 /// The data directory, first of:
 ///   1. `flag_value` (a program's `--data DIR`) when it is non-empty;
 ///   2. the environment variable XTNN_DATA_DIR when it is set and non-empty;

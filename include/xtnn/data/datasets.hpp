@@ -194,18 +194,12 @@ data::dataset<T> load_dataset_parts(const std::string& name, const std::string& 
             throw data::data_not_found(
                 std::string(where) + ": " + info.title + " files not found in " +
                     quoted_list(dirs) + ":" + found.missing +
-                    "\nFetch and verify them with xtnn's cmake/fetch-data.cmake: cmake -P "
-                    "cmake/fetch-data.cmake " +
-                    info.name + " DIR (docs/data.md lists the files, their sources and sha256).",
+                    "\nFetch and verify them with " + fetch_data_command(info.name) +
+                    " (docs/data.md lists the files, their sources and sha256).",
                 info.name, dir);
         }
-        for (std::size_t i = 0; i < parts.size(); ++i)
-        {
-            loaded.push_back(idx_set_load<T>(found.paths[2 * i], found.paths[2 * i + 1], format,
-                                             options, where));
-        }
-        out.source = "the IDX files in " +
-                     quoted(std::filesystem::path(found.paths[0]).parent_path().string());
+        loaded = idx_set_load_parts<T>(found.paths, format, parts, options, where);
+        out.source = idx_set_source(found.paths);
     }
     for (std::size_t i = 0; i < parts.size(); ++i)
     {

@@ -229,6 +229,22 @@ data::digits_set<T> digits_parse(const char* text, std::size_t size, const std::
     std::copy(labels.begin(), labels.end(), set.labels.data());
     return set;
 }
+
+/// Reads and parses the digits file at `path` (raw, or gzip told by its magic bytes); see
+/// data::load_digits.
+template <class T>
+data::digits_set<T> digits_read(const std::string& path, const char* where)
+{
+    static_assert(std::is_arithmetic_v<T>, "load_digits loads into an arithmetic type");
+    const std::string context = std::string(where) + ": " + quoted(path);
+    std::vector<std::uint8_t> bytes = read_file(path, where);
+    if (is_gzip(bytes.data(), bytes.size()))
+    {
+        // 256 MiB bounds a hostile file; the real one inflates to about 300 KB.
+        bytes = inflate_all(bytes.data(), bytes.size(), zformat::gzip, context, std::size_t(1) << 28);
+    }
+    return digits_parse<T>(reinterpret_cast<const char*>(bytes.data()), bytes.size(), context);
+}
 }  // namespace xtnn::detail
 
 namespace xtnn::data
@@ -245,19 +261,8 @@ namespace xtnn::data
 template <class T = float>
 digits_set<T> load_digits(const std::string& dir)
 {
-    static_assert(std::is_arithmetic_v<T>, "load_digits loads into an arithmetic type");
     constexpr const char* where = "xtnn::data::load_digits";
-    const std::string path = xtnn::detail::digits_locate(dir, where);
-    const std::string context = std::string(where) + ": " + xtnn::detail::quoted(path);
-    std::vector<std::uint8_t> bytes = xtnn::detail::read_file(path, where);
-    if (xtnn::detail::is_gzip(bytes.data(), bytes.size()))
-    {
-        // 256 MiB bounds a hostile file; the real one inflates to about 300 KB.
-        bytes = xtnn::detail::inflate_all(bytes.data(), bytes.size(), xtnn::detail::zformat::gzip,
-                                          context, std::size_t(1) << 28);
-    }
-    return xtnn::detail::digits_parse<T>(reinterpret_cast<const char*>(bytes.data()), bytes.size(),
-                                         context);
+    return xtnn::detail::digits_read<T>(xtnn::detail::digits_locate(dir, where), where);
 }
 
 }  // namespace xtnn::data

@@ -39,10 +39,11 @@ digits_set<T> load_embedded_digits()
 template <class T = float>
 digits_set<T> load_digits_or_embedded(const std::string& dir, std::string* source = nullptr)
 {
+    constexpr const char* where = "xtnn::data::load_digits";
     std::string path;
     try
     {
-        path = xtnn::detail::digits_locate(dir, "xtnn::data::load_digits");
+        path = xtnn::detail::digits_locate(dir, where);
     }
     catch (const data_not_found&)
     {
@@ -56,6 +57,6 @@ digits_set<T> load_digits_or_embedded(const std::string& dir, std::string* sourc
     {
         *source = xtnn::detail::quoted(path);
     }
-    return load_digits<T>(dir);
+    return xtnn::detail::digits_read<T>(path, where);  // the file found above, not searched again
 }
 }  // namespace xtnn::data

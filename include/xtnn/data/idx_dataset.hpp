@@ -252,4 +252,26 @@ data::mnist_split<T> idx_set_load(const std::string& images_path, const std::str
     return mnist_split_from<T>(images.data.data(), labels.data.data(), n, format, options,
                                labels_context);
 }
+
+/// Reads the parts idx_set_locate found (`paths`: images, labels per part, in order).
+template <class T>
+std::vector<data::mnist_split<T>> idx_set_load_parts(const std::vector<std::string>& paths,
+                                                     const idx_set_format& format,
+                                                     const std::vector<data::mnist_part>& parts,
+                                                     const data::mnist_options& options,
+                                                     const char* where)
+{
+    std::vector<data::mnist_split<T>> out;
+    for (std::size_t i = 0; i < parts.size(); ++i)
+    {
+        out.push_back(idx_set_load<T>(paths.at(2 * i), paths.at(2 * i + 1), format, options, where));
+    }
+    return out;
+}
+
+/// "the IDX files in \"DIR\"" (the folder of the first file), for programs to print.
+inline std::string idx_set_source(const std::vector<std::string>& paths)
+{
+    return "the IDX files in " + quoted(std::filesystem::path(paths.at(0)).parent_path().string());
+}
 }  // namespace xtnn::detail

@@ -24,16 +24,17 @@ namespace xtnn::detail
 /// The official gz names and md5 sums (yann.lecun.com/exdb/mnist/), for the help message.
 inline std::string mnist_download_help()
 {
-    return "Get the four files from the MNIST page (yann.lecun.com/exdb/mnist/), gzipped or "
-           "not:\n"
-           "  train-images-idx3-ubyte.gz  md5 f68b3c2dcbeaaa9fbdd348bbdeb94873\n"
-           "  train-labels-idx1-ubyte.gz  md5 d53e105ee54ea40749a09fcbcd1e9432\n"
-           "  t10k-images-idx3-ubyte.gz   md5 9fb629c4189551a2d022fa330f9573f3\n"
-           "  t10k-labels-idx1-ubyte.gz   md5 ec29112dd5afa0611ce80d1b7f02629c\n"
-           "or fetch and verify them with xtnn's cmake/fetch-data.cmake: cmake -P "
-           "cmake/fetch-data.cmake mnist DIR.\n"
-           "Programs take the data directory from --data DIR, else $XTNN_DATA_DIR, else "
-           "./data; the files may sit in it or in its mnist/ subdirectory.";
+    std::string help =
+        "Get the four files from the MNIST page (yann.lecun.com/exdb/mnist/), gzipped or not:\n"
+        "  train-images-idx3-ubyte.gz  md5 f68b3c2dcbeaaa9fbdd348bbdeb94873\n"
+        "  train-labels-idx1-ubyte.gz  md5 d53e105ee54ea40749a09fcbcd1e9432\n"
+        "  t10k-images-idx3-ubyte.gz   md5 9fb629c4189551a2d022fa330f9573f3\n"
+        "  t10k-labels-idx1-ubyte.gz   md5 ec29112dd5afa0611ce80d1b7f02629c\n"
+        "or fetch and verify them with ";
+    help += fetch_data_command("mnist");
+    help += ".\nPrograms take the data directory from --data DIR, else $XTNN_DATA_DIR, else "
+            "./data; the files may sit in it or in its mnist/ subdirectory.";
+    return help;
 }
 
 /// Keras's cache folder for data sets: $KERAS_HOME/datasets, else ~/.keras/datasets; "" when
@@ -67,7 +68,7 @@ struct mnist_source
         switch (type)
         {
         case kind::idx:
-            return "the IDX files in " + quoted(std::filesystem::path(paths.at(0)).parent_path().string());
+            return idx_set_source(paths);
         case kind::keras_npz:
             return std::string(keras_mnist_layout.what) + " " + quoted(paths.at(0));
         case kind::book_pickle:
@@ -134,13 +135,7 @@ std::vector<data::mnist_split<T>> mnist_load_parts(const mnist_source& source,
         return mnist_cache_load<T>(source.paths[0], source.type == mnist_source::kind::keras_npz,
                                    parts, options, where);
     }
-    std::vector<data::mnist_split<T>> out;
-    for (std::size_t i = 0; i < parts.size(); ++i)
-    {
-        out.push_back(idx_set_load<T>(source.paths[2 * i], source.paths[2 * i + 1],
-                                      idx_set_format{}, options, where));
-    }
-    return out;
+    return idx_set_load_parts<T>(source.paths, idx_set_format{}, parts, options, where);
 }
 }  // namespace xtnn::detail
 
