@@ -21,6 +21,7 @@ packages=(
     libonnx-dev           # xtnn::onnx: ONNX's protobuf classes (onnx/onnx_pb.h, libonnx_proto) ...
     libprotobuf-dev       # ... and protobuf, which they are generated for
     python3-onnx          # tests: onnx.checker on save_onnx's models
+    python3-pil fonts-dejavu-core  # tests: tools/make_plot_font.py --check (the PNG plots' font)
     catch2                # tests (Catch2 2.13)
     libbenchmark-dev      # benchmarks (Google Benchmark)
     time                  # benchmarks/compile_cost.sh (GNU time's peak memory)

@@ -153,7 +153,7 @@ xtnn::plot::figure curves_figure(const std::vector<double>& stds,
             xtnn::plot::series curve =
                 xtnn::plot::by_index(bn ? "with BatchNorm" : "without BatchNorm", run.accuracy);
             curve.color = bn ? "#1f77b4" : "#ff7f0e";
-            curve.dashed = !bn;
+            curve.line_style = bn ? xtnn::plot::line_style::solid : xtnn::plot::line_style::dashed;
             panel.series.push_back(curve);
             if (run.diverged)  // at (the epoch it diverged in, the accuracy it counts as)
             {

@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: MIT
 // An RGB canvas for drawing plots without a graphics library: anti-aliased lines (round or
-// butt ends, optional dashes), filled circles, rectangles, text in the built-in 5x7 bitmap
-// font (enlarged, anchored, optionally turned to read upwards), a clip rectangle, SVG
-// colour names, and PNG encoding. Coordinates are SVG's: pixel (i, j) spans [i, i+1) x [j, j+1).
+// butt ends, dash patterns), filled circles, rectangles, blending of coverage (text), a clip
+// rectangle, SVG colour names, and PNG encoding. Coordinates are SVG's: pixel (i, j) spans [i, i+1) x [j, j+1).
 #pragma once
 
 #include <algorithm>
@@ -13,7 +12,6 @@
 #include <utility>
 #include <vector>
 
-#include <xtnn/detail/font.hpp>
 #include <xtnn/detail/png.hpp>
 #include <xtnn/error.hpp>
 
@@ -77,30 +75,6 @@ inline bool parse_color(const std::string& text, rgb& out)
     }
     return false;
 }
-
-/// The characters the 5x7 font draws for UTF-8 `text`: each multi-byte character becomes
-/// one '?' (which is how the font shows anything it lacks).
-inline std::string font_chars(const std::string& text)
-{
-    std::string out;
-    for (char c : text)
-    {
-        const auto byte = static_cast<unsigned char>(c);
-        if (byte < 0x80 || byte >= 0xC0)  // skip UTF-8 continuation bytes
-        {
-            out += byte < 0x80 ? c : '?';
-        }
-    }
-    return out;
-}
-
-/// Where a text's anchor point sits along it, as SVG's text-anchor.
-enum class text_anchor
-{
-    start,
-    middle,
-    end
-};
 
 /// Width x height RGB pixels, row-major, top row first, 3 bytes (r, g, b) each.
 class rgb_canvas
@@ -242,17 +216,22 @@ public:
         }
     }
 
-    /// Strokes the points in order; with `dash` > 0, as dashes `dash` long with `gap`
-    /// between them, the pattern running on across corners (SVG's stroke-dasharray).
+    /// Strokes the points in order; with a `pattern` of on/off lengths (SVG's
+    /// stroke-dasharray), as dashes cut square, the pattern running on across corners.
     void polyline(const std::vector<std::pair<double, double>>& points, double width, rgb color,
-                  double dash = 0, double gap = 0)
+                  const std::vector<double>& pattern = {})
     {
-        double phase = 0;  // distance into the current dash + gap period
+        double period = 0;
+        for (const double length : pattern)
+        {
+            period += length;
+        }
+        double phase = 0;  // distance into the pattern's period
         for (std::size_t i = 1; i < points.size(); ++i)
         {
             const auto [ax, ay] = points[i - 1];
             const auto [bx, by] = points[i];
-            if (dash <= 0)
+            if (!(period > 0))
             {
                 line(ax, ay, bx, by, width, color, true);
                 continue;
@@ -261,7 +240,6 @@ public:
             // over the parts cut off, so a far-off point costs nothing.
             double cx0 = ax, cy0 = ay, cx1 = bx, cy1 = by;
             const double length = std::hypot(bx - ax, by - ay);
-            const double period = dash + gap;
             if (!(length > 0) || !cut_to_clip(cx0, cy0, cx1, cy1, width + 1))
             {
                 phase = std::fmod(phase + (std::isfinite(length) ? length : 0), period);
@@ -272,16 +250,22 @@ public:
             phase = std::fmod(phase + start, period);
             for (double t = start; t < end;)
             {
-                const bool on = phase < dash;
-                const double step = std::min(on ? dash - phase : period - phase, end - t);
-                if (on)
+                // the piece of the pattern the phase is in: even pieces are on
+                std::size_t piece = 0;
+                double piece_end = pattern[0];
+                while (phase >= piece_end - 1e-9 && piece + 1 < pattern.size())
+                {
+                    piece_end += pattern[++piece];
+                }
+                const double step = std::min(piece_end - phase, end - t);
+                if (piece % 2 == 0 && step > 0)
                 {
                     const double s0 = t / length, s1 = (t + step) / length;
                     line(ax + s0 * (bx - ax), ay + s0 * (by - ay), ax + s1 * (bx - ax),
                          ay + s1 * (by - ay), width, color);
                 }
-                t += step;
-                phase += step;
+                t += std::max(step, 1e-9);
+                phase += std::max(step, 1e-9);
                 if (phase >= period - 1e-9)
                 {
                     phase = 0;
@@ -307,55 +291,6 @@ public:
                 const double d = std::hypot(static_cast<double>(x) + 0.5 - cx,
                                             static_cast<double>(y) + 0.5 - cy);
                 blend(x, y, color, std::min(1.0, radius + 0.5 - d));
-            }
-        }
-    }
-
-    /// Width in pixels of `text` in the 5x7 font enlarged `scale` times.
-    static double text_width(const std::string& text, int scale)
-    {
-        const std::size_t n = font_chars(text).size();
-        return n == 0 ? 0.0 : static_cast<double>(6 * n - 1) * scale;
-    }
-
-    /// Draws `text` in the 5x7 font, each font pixel a scale x scale square, its baseline
-    /// through (x, y) and `anchor` at x, as SVG places text. `upwards` turns it to read
-    /// bottom to top (SVG's rotate(-90) about the anchor).
-    void text(double x, double y, const std::string& utf8, int scale, rgb color,
-              text_anchor anchor = text_anchor::start, bool upwards = false)
-    {
-        const std::string text = font_chars(utf8);
-        const double w = text_width(text, scale);
-        const double shift = anchor == text_anchor::start    ? 0
-                             : anchor == text_anchor::middle ? w / 2
-                                                             : w;
-        const long ax = std::lround(x), ay = std::lround(y);
-        const long along0 = std::lround(-shift), across0 = -static_cast<long>(glyph_height) * scale;
-        for (std::size_t i = 0; i < text.size(); ++i)
-        {
-            const glyph& g = glyph_for(text[i]);
-            for (long gy = 0; gy < static_cast<long>(glyph_height) * scale; ++gy)
-            {
-                for (long gx = 0; gx < static_cast<long>(glyph_width) * scale; ++gx)
-                {
-                    if (!((g.rows[gy / scale] >>
-                           (static_cast<long>(glyph_width) - 1 - gx / scale)) &
-                          1))
-                    {
-                        continue;
-                    }
-                    // offsets from the anchor: along the text, and down from the baseline
-                    const long along = along0 + static_cast<long>(i) * 6 * scale + gx;
-                    const long down = across0 + gy;
-                    if (upwards)
-                    {
-                        blend(ax + down, ay - along - 1, color, 1);
-                    }
-                    else
-                    {
-                        blend(ax + along, ay + down, color, 1);
-                    }
-                }
             }
         }
     }

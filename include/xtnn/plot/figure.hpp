@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 // What a plot is — a figure of panels in a row or a grid, each with named series of points
-// drawn as lines and/or markers — and where everything goes: each panel's corner in the
-// figure, ranges fitted with "nice" ticks, the plot area, colours, the legend's rows and
-// corner. The SVG writer (svg.hpp) and the PNG writer (png.hpp) both draw from this layout.
+// drawn as lines, markers or bars, on linear or log axes — and where everything goes: each
+// panel's corner in the figure, ranges fitted with "nice" ticks (shared between panels when
+// asked), the plot area, colours, the legend's rows and corner. draw.hpp draws from this
+// layout once; the SVG and PNG writers render that drawing.
 #pragma once
 
 #include <algorithm>
@@ -15,6 +16,8 @@
 #include <vector>
 
 #include <xtnn/error.hpp>
+#include <xtnn/plot/scene.hpp>
+#include <xtnn/plot/text.hpp>
 
 namespace xtnn::plot
 {
@@ -23,14 +26,23 @@ enum class style
 {
     line,     ///< a polyline through the points (NaN values break it)
     markers,  ///< a dot per point: a scatter plot
-    line_and_markers
+    line_and_markers,
+    bars  ///< a bar from 0 to y per point, bar_width wide, centred on x: a histogram
 };
 
 /// The mark drawn at each point of a markers series.
 enum class marker
 {
-    dot,   ///< a filled circle
-    cross  ///< an x of two strokes: tells a second set apart in the same colours
+    dot,    ///< a filled circle
+    cross,  ///< an x of two strokes: tells a second set apart in the same colours
+    plus    ///< a + of two strokes
+};
+
+/// How an axis maps values to its length.
+enum class scale
+{
+    linear,
+    log  ///< log10: ticks at powers of ten; values <= 0 are not drawn
 };
 
 /// One named sequence of points (x[i], y[i]); x and y have equal sizes.
@@ -42,9 +54,12 @@ struct series
     /// Any SVG colour ("" = the palette's colour for the series' position); PNG output
     /// reads "#rgb", "#rrggbb" and basic names such as "black" or "orange".
     std::string color;
-    bool dashed = false;
+    plot::line_style line_style = plot::line_style::solid;
+    double line_width = 2;
     double marker_radius = 3;
     plot::marker marker = plot::marker::dot;
+    std::size_t marker_every = 1;  ///< markers at points 0, N, 2N, ... (a long line stays legible)
+    double bar_width = 1;          ///< bars: in x units
 };
 
 /// Series `x` = 1, 2, ..., y.size(): a value per epoch.
@@ -71,6 +86,7 @@ struct panel
     double y_max = std::numeric_limits<double>::quiet_NaN();
     bool integer_x = false;  ///< x ticks at whole numbers only (epochs)
     bool legend = true;
+    plot::scale x_scale = plot::scale::linear, y_scale = plot::scale::linear;
 };
 
 /// Panels laid out left to right, each panel_width x panel_height pixels, in one row or
@@ -81,6 +97,9 @@ struct figure
     double panel_width = 460;
     double panel_height = 340;
     std::size_t columns = 0;  ///< panels per row; 0 = all panels in one row
+    /// Panels' ranges left NaN are fitted to the data of all panels (each axis on its own):
+    /// the same scale everywhere, so panels compare at a glance.
+    bool share_x = false, share_y = false;
 };
 
 namespace detail
@@ -131,27 +150,55 @@ inline std::string tick_label(double value, int decimals)
     return buffer;
 }
 
-/// The data's [min, max] in one coordinate over the points drawn — those with both
-/// coordinates finite; {NaN, NaN} when there are none.
-inline std::pair<double, double> extent(const std::vector<plot::series>& all, bool use_x)
+/// A value where its axis puts it: itself, or its log10 on a log axis (NaN for v <= 0,
+/// which is then not drawn).
+inline double axis_value(double v, scale s)
+{
+    if (s == scale::linear)
+    {
+        return v;
+    }
+    return v > 0 ? std::log10(v) : std::numeric_limits<double>::quiet_NaN();
+}
+
+/// The data's [min, max] along one axis (in axis values) over the points drawn — those with
+/// both coordinates finite there; bars reach down to 0 and half their width to each side.
+/// {+inf, -inf} when there are none.
+inline std::pair<double, double> extent(const std::vector<plot::series>& all, bool use_x,
+                                        scale x_scale, scale y_scale)
 {
     double lo = std::numeric_limits<double>::infinity();
     double hi = -lo;
+    const auto include = [&](double v, double x, double y)
+    {
+        if (std::isfinite(v) && std::isfinite(x) && std::isfinite(y))
+        {
+            lo = std::min(lo, v);
+            hi = std::max(hi, v);
+        }
+    };
     for (const auto& s : all)
     {
         for (std::size_t i = 0; i < std::min(s.x.size(), s.y.size()); ++i)
         {
-            if (std::isfinite(s.x[i]) && std::isfinite(s.y[i]))
+            if (s.style != style::bars)
             {
-                const double v = use_x ? s.x[i] : s.y[i];
-                lo = std::min(lo, v);
-                hi = std::max(hi, v);
+                const double x = axis_value(s.x[i], x_scale), y = axis_value(s.y[i], y_scale);
+                include(use_x ? x : y, x, y);
+                continue;
+            }
+            const double left = axis_value(s.x[i] - s.bar_width / 2, x_scale);
+            const double right = axis_value(s.x[i] + s.bar_width / 2, x_scale);
+            const double top = axis_value(s.y[i], y_scale);
+            const double base = y_scale == scale::linear ? 0.0 : top;  // no 0 on a log axis
+            for (const double x : {left, right})
+            {
+                for (const double y : {top, base})
+                {
+                    include(use_x ? x : y, x, y);
+                }
             }
         }
-    }
-    if (lo > hi)
-    {
-        return {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::quiet_NaN()};
     }
     return {lo, hi};
 }
@@ -170,16 +217,24 @@ struct panel_layout
 {
     double x0 = 0, x1 = 0, y0 = 0, y1 = 0;  ///< the plot area
     double title_y = 0, x_label_y = 0, y_label_x = 0, x_tick_y = 0, y_tick_x = 0;  ///< text
-    ticks tx, ty;
-    std::vector<double> x_ticks, y_ticks;  ///< at most 101 per axis whatever the ranges
-    std::vector<std::string> colors;       ///< per series: its own or the palette's
+    ticks tx, ty;  ///< in axis values (exponents on a log axis)
+    scale x_scale = scale::linear, y_scale = scale::linear;
+    std::vector<double> x_ticks, y_ticks;  ///< data values; at most 101 per axis
+    std::vector<std::string> x_tick_labels, y_tick_labels;
+    std::vector<std::string> colors;  ///< per series: its own or the palette's
     bool legend = false;
     double legend_x = 0, legend_y = 0, legend_w = 0, legend_h = 0;
     std::vector<legend_row> legend_rows;
 
-    // screen = plot-area edge + (value - lo) / (hi - lo) · extent; y grows downwards
-    double sx(double v) const { return x0 + (v - tx.lo) / (tx.hi - tx.lo) * (x1 - x0); }
-    double sy(double v) const { return y1 - (v - ty.lo) / (ty.hi - ty.lo) * (y1 - y0); }
+    // screen = plot-area edge + (axis value - lo) / (hi - lo) · extent; y grows downwards
+    double sx(double v) const
+    {
+        return x0 + (axis_value(v, x_scale) - tx.lo) / (tx.hi - tx.lo) * (x1 - x0);
+    }
+    double sy(double v) const
+    {
+        return y1 - (axis_value(v, y_scale) - ty.lo) / (ty.hi - ty.lo) * (y1 - y0);
+    }
 };
 
 /// Swatch geometry inside a legend row: a line from x + 6 to x + 28 at baseline - 4, the
@@ -196,6 +251,8 @@ struct figure_layout
     std::size_t columns = 1, rows = 1;
     double panel_width = 0, panel_height = 0;
     double width = 0, height = 0;  ///< the whole figure: columns·panel_width x rows·panel_height
+    /// Shared ranges (figure::share_x, share_y) in axis values; NaN where not shared.
+    double x_lo = std::numeric_limits<double>::quiet_NaN(), x_hi = x_lo, y_lo = x_lo, y_hi = x_lo;
 
     double left(std::size_t i) const { return panel_width * static_cast<double>(i % columns); }
     double top(std::size_t i) const { return panel_height * static_cast<double>(i / columns); }
@@ -213,13 +270,74 @@ inline figure_layout layout_figure(const figure& fig)
     g.panel_height = fig.panel_height;
     g.width = fig.panel_width * static_cast<double>(g.columns);
     g.height = fig.panel_height * static_cast<double>(g.rows);
+    // A shared range: the union of the panels' own (fixed where set, else their data's).
+    const auto shared = [&](bool use_x, double& lo, double& hi)
+    {
+        double a = std::numeric_limits<double>::infinity(), b = -a;
+        for (const auto& p : fig.panels)
+        {
+            const scale s = use_x ? p.x_scale : p.y_scale;
+            auto [dlo, dhi] = extent(p.series, use_x, p.x_scale, p.y_scale);
+            const double fixed_lo = axis_value(use_x ? p.x_min : p.y_min, s);
+            const double fixed_hi = axis_value(use_x ? p.x_max : p.y_max, s);
+            a = std::min(a, std::isnan(fixed_lo) ? dlo : fixed_lo);
+            b = std::max(b, std::isnan(fixed_hi) ? dhi : fixed_hi);
+        }
+        if (a <= b)
+        {
+            lo = a, hi = b;
+        }
+    };
+    if (fig.share_x)
+    {
+        shared(true, g.x_lo, g.x_hi);
+    }
+    if (fig.share_y)
+    {
+        shared(false, g.y_lo, g.y_hi);
+    }
     return g;
 }
 
-/// Lays out a panel whose top-left corner is at (left, top) in the figure.
+/// Ticks over one axis: from the panel's fixed range where set, else the shared range where
+/// given, else the data's; on a log axis, at whole powers of ten (at least one decade).
+inline void axis_ticks(double fixed_lo, double fixed_hi, std::pair<double, double> shared,
+                       std::pair<double, double> data, scale s, int target, bool integer,
+                       ticks& t, std::vector<double>& at, std::vector<std::string>& labels)
+{
+    const auto pick = [](double fixed, double common, double own)
+    { return !std::isnan(fixed) ? fixed : !std::isnan(common) ? common : own; };
+    double lo = pick(axis_value(fixed_lo, s), shared.first, data.first);
+    double hi = pick(axis_value(fixed_hi, s), shared.second, data.second);
+    if (!std::isfinite(lo) || !std::isfinite(hi))  // no data: a default range
+    {
+        lo = s == scale::log ? 0 : std::isfinite(lo) ? lo : std::isfinite(hi) ? hi : 0;
+        hi = s == scale::log ? 1 : lo;
+    }
+    t = nice_ticks(lo, hi, target, integer || s == scale::log);
+    for (int i = 0; i <= 100 && t.lo + i * t.step <= t.hi + t.step * 1e-6; ++i)
+    {
+        const double v = t.lo + i * t.step;
+        if (s == scale::log)
+        {
+            char buffer[32];
+            std::snprintf(buffer, sizeof buffer, "%g", std::pow(10.0, v));  // 0.001 .. 1e-05
+            at.push_back(std::pow(10.0, v));
+            labels.emplace_back(buffer);
+        }
+        else
+        {
+            at.push_back(v);
+            labels.push_back(tick_label(v, t.decimals));
+        }
+    }
+}
+
+/// Lays out a panel whose top-left corner is at (left, top) in the figure; `grid` gives
+/// the ranges shared between panels (NaN: none).
 /// @throws shape_error when a series' x and y sizes differ.
 inline panel_layout layout_panel(const panel& p, double left, double top, double width,
-                                 double height)
+                                 double height, const figure_layout& grid = {})
 {
     for (const auto& s : p.series)
     {
@@ -235,26 +353,20 @@ inline panel_layout layout_panel(const panel& p, double left, double top, double
     l.x0 = left + 62, l.x1 = left + width - 14, l.y0 = top + 34, l.y1 = top + height - 48;
     l.title_y = top + 20, l.x_label_y = top + height - 12, l.y_label_x = left + 16;
     l.x_tick_y = l.y1 + 15, l.y_tick_x = l.x0 - 5;
-    const auto [data_x_lo, data_x_hi] = extent(p.series, true);
-    const auto [data_y_lo, data_y_hi] = extent(p.series, false);
-    l.tx = nice_ticks(std::isnan(p.x_min) ? data_x_lo : p.x_min,
-                      std::isnan(p.x_max) ? data_x_hi : p.x_max, 6, p.integer_x);
-    l.ty = nice_ticks(std::isnan(p.y_min) ? data_y_lo : p.y_min,
-                      std::isnan(p.y_max) ? data_y_hi : p.y_max, 5, false);
-    for (const auto& [t, out] : {std::pair{l.tx, &l.x_ticks}, std::pair{l.ty, &l.y_ticks}})
-    {
-        for (int i = 0; i <= 100 && t.lo + i * t.step <= t.hi + t.step * 1e-6; ++i)
-        {
-            out->push_back(t.lo + i * t.step);
-        }
-    }
+    l.x_scale = p.x_scale, l.y_scale = p.y_scale;
+    axis_ticks(p.x_min, p.x_max, {grid.x_lo, grid.x_hi},
+               extent(p.series, true, p.x_scale, p.y_scale), p.x_scale, 6, p.integer_x, l.tx,
+               l.x_ticks, l.x_tick_labels);
+    axis_ticks(p.y_min, p.y_max, {grid.y_lo, grid.y_hi},
+               extent(p.series, false, p.x_scale, p.y_scale), p.y_scale, 5, false, l.ty,
+               l.y_ticks, l.y_tick_labels);
     for (std::size_t k = 0; k < p.series.size(); ++k)
     {
         l.colors.push_back(p.series[k].color.empty() ? palette(k) : p.series[k].color);
     }
 
     // Legend rows: named series, those with the same name and colour merged.
-    std::size_t longest = 0;
+    double longest = 0;  // the widest name, in pixels of the legend's 11-pixel text
     for (std::size_t k = 0; k < p.series.size() && p.legend; ++k)
     {
         const std::string& name = p.series[k].name;
@@ -272,7 +384,7 @@ inline panel_layout layout_panel(const panel& p, double left, double top, double
             continue;
         }
         l.legend_rows.push_back({name, {k}, 0, 0});
-        longest = std::max(longest, name.size());
+        longest = std::max(longest, text_width(name, 11));
     }
     if (l.legend_rows.empty())
     {
@@ -283,7 +395,7 @@ inline panel_layout layout_panel(const panel& p, double left, double top, double
     const auto fit = static_cast<std::size_t>(std::max(1.0, (l.y1 - l.y0 - 24) / 16));
     const std::size_t columns = (n + fit - 1) / fit;
     const std::size_t rows = (n + columns - 1) / columns;
-    const double column_w = 40 + 6.5 * static_cast<double>(longest);
+    const double column_w = 40 + std::ceil(longest);
     l.legend = true;
     l.legend_w = column_w * static_cast<double>(columns);
     l.legend_h = 8 + 16 * static_cast<double>(rows);
@@ -323,18 +435,19 @@ inline panel_layout layout_panel(const panel& p, double left, double top, double
 /// Lays out panel i of `fig` in its cell of the grid `g` (layout_figure(fig)).
 inline panel_layout layout_panel(const figure& fig, const figure_layout& g, std::size_t i)
 {
-    return layout_panel(fig.panels[i], g.left(i), g.top(i), g.panel_width, g.panel_height);
+    return layout_panel(fig.panels[i], g.left(i), g.top(i), g.panel_width, g.panel_height, g);
 }
 
-/// The series' finite points in screen coordinates, split into runs at non-finite ones:
-/// each run is one polyline.
+/// The series' points in screen coordinates, split into runs at points not drawn (non-finite,
+/// or <= 0 on a log axis): each run is one polyline.
 inline std::vector<std::vector<std::pair<double, double>>> screen_runs(const series& s,
                                                                        const panel_layout& l)
 {
     std::vector<std::vector<std::pair<double, double>>> runs(1);
     for (std::size_t i = 0; i < s.x.size(); ++i)
     {
-        if (!std::isfinite(s.x[i]) || !std::isfinite(s.y[i]))
+        const double x = l.sx(s.x[i]), y = l.sy(s.y[i]);
+        if (!std::isfinite(x) || !std::isfinite(y))
         {
             if (!runs.back().empty())
             {
@@ -342,7 +455,7 @@ inline std::vector<std::vector<std::pair<double, double>>> screen_runs(const ser
             }
             continue;
         }
-        runs.back().emplace_back(l.sx(s.x[i]), l.sy(s.y[i]));
+        runs.back().emplace_back(x, y);
     }
     if (runs.back().empty())
     {

@@ -29,7 +29,7 @@ inline figure history_figure(const history& h, const std::string& title_prefix =
         {
             series v = by_index("validation", val);
             v.style = points;
-            v.dashed = true;
+            v.line_style = line_style::dashed;
             p.series.push_back(v);
         }
         return p;

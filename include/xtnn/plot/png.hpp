@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
-// A figure as an 8-bit RGB PNG, drawn from the same layout as its SVG (figure.hpp):
-// anti-aliased lines and markers, grid, ticks, legend, and text in the built-in 5x7 bitmap
-// font (titles twice as large when they fit). No dependency beyond zlib.
+// A figure as an 8-bit RGB PNG: its scene (draw.hpp) rendered shape by shape on an RGB
+// canvas — anti-aliased strokes with their dash patterns, discs, rectangles, and text in
+// DejaVu Sans from the bitmaps built into xtnn (text.hpp), the font the SVG names. No
+// dependency beyond zlib.
 #pragma once
 
 #include <cmath>
@@ -9,12 +10,17 @@
 #include <cstdint>
 #include <cstdio>
 #include <string>
+#include <type_traits>
+#include <variant>
 #include <vector>
 
 #include <xtnn/detail/file.hpp>
 #include <xtnn/detail/raster.hpp>
 #include <xtnn/error.hpp>
+#include <xtnn/plot/draw.hpp>
 #include <xtnn/plot/figure.hpp>
+#include <xtnn/plot/scene.hpp>
+#include <xtnn/plot/text.hpp>
 
 namespace xtnn::plot
 {
@@ -22,162 +28,158 @@ namespace detail
 {
 using xtnn::detail::rgb;
 using xtnn::detail::rgb_canvas;
-using xtnn::detail::text_anchor;
 
-/// The series' colours as RGB.
-/// @throws error naming the series and colour when one is not "#rgb", "#rrggbb" or a
-///         basic SVG colour name (the SVG writer passes any colour through).
-inline std::vector<rgb> raster_colors(const panel& p, const panel_layout& l)
+/// `color` as RGB.
+/// @throws error naming the colour when it is not "#rgb", "#rrggbb" or a basic SVG name.
+inline rgb raster_color(const std::string& color)
 {
-    std::vector<rgb> colors;
-    for (std::size_t k = 0; k < p.series.size(); ++k)
+    rgb c;
+    if (!xtnn::detail::parse_color(color, c))
     {
-        rgb c;
-        if (!xtnn::detail::parse_color(l.colors[k], c))
-        {
-            throw error("xtnn::plot::to_png: series \"" + p.series[k].name + "\" has colour \"" +
-                        l.colors[k] + "\"; expected #rgb, #rrggbb or a basic colour name");
-        }
-        colors.push_back(c);
+        throw error("xtnn::plot::to_png: colour \"" + color +
+                    "\"; expected #rgb, #rrggbb or a basic colour name");
     }
-    return colors;
+    return c;
 }
 
-/// One marker of `radius` at (cx, cy): a disc, or an x of two 1.5-pixel strokes.
-inline void raster_marker(rgb_canvas& canvas, marker shape, double cx, double cy, double radius,
-                          rgb color)
+/// Paints one shape; groups only matter to SVG.
+inline void raster_shape(rgb_canvas& canvas, const shapes::shape& shape)
 {
-    if (shape == marker::cross)
-    {
-        canvas.line(cx - radius, cy - radius, cx + radius, cy + radius, 1.5, color);
-        canvas.line(cx - radius, cy + radius, cx + radius, cy - radius, 1.5, color);
-        return;
-    }
-    canvas.disc(cx, cy, radius, color);
-}
-
-/// Draws one panel laid out by layout_panel; the same elements, in the same order, as
-/// the SVG writer's draw_panel.
-inline void raster_panel(rgb_canvas& canvas, const panel& p, const panel_layout& l)
-{
-    const std::vector<rgb> colors = raster_colors(p, l);
-    const rgb black{0, 0, 0}, dark{0x33, 0x33, 0x33}, grid{0xe5, 0xe5, 0xe5};
-    const double middle = (l.x0 + l.x1) / 2;
-    // The title at twice the font's size when it fits over the plot area.
-    const int title_scale = rgb_canvas::text_width(p.title, 2) <= l.x1 - l.x0 ? 2 : 1;
-    canvas.text(middle, l.title_y, p.title, title_scale, black, text_anchor::middle);
-    for (double v : l.x_ticks)
-    {
-        canvas.line(l.sx(v), l.y0, l.sx(v), l.y1, 1, grid);
-        canvas.text(l.sx(v), l.x_tick_y, tick_label(v, l.tx.decimals), 1, dark,
-                    text_anchor::middle);
-    }
-    for (double v : l.y_ticks)
-    {
-        canvas.line(l.x0, l.sy(v), l.x1, l.sy(v), 1, grid);
-        canvas.text(l.y_tick_x, l.sy(v) + 4, tick_label(v, l.ty.decimals), 1, dark,
-                    text_anchor::end);
-    }
-    canvas.frame_rect(l.x0, l.y0, l.x1, l.y1, dark);
-    canvas.text(middle, l.x_label_y, p.x_label, 1, black, text_anchor::middle);
-    canvas.text(l.y_label_x, (l.y0 + l.y1) / 2, p.y_label, 1, black, text_anchor::middle, true);
-
-    // The data, clipped to the plot area (a fixed range may cut it).
-    canvas.clip(l.x0, l.y0, l.x1, l.y1);
-    for (std::size_t k = 0; k < p.series.size(); ++k)
-    {
-        const auto& s = p.series[k];
-        const auto runs = screen_runs(s, l);
-        for (const auto& run : runs)
+    std::visit(
+        [&](const auto& s)
         {
-            if (s.style != style::markers)
+            using T = std::decay_t<decltype(s)>;
+            if constexpr (std::is_same_v<T, shapes::clip>)
             {
-                canvas.polyline(run, 2, colors[k], s.dashed ? 6 : 0, 4);
+                canvas.clip(s.x0, s.y0, s.x1, s.y1);
             }
-        }
-        for (const auto& run : runs)
-        {
-            for (const auto& [x, y] : run)
+            else if constexpr (std::is_same_v<T, shapes::end_clip>)
             {
-                if (s.style != style::line)
+                canvas.unclip();
+            }
+            else if constexpr (std::is_same_v<T, shapes::segment>)
+            {
+                const rgb color = raster_color(s.stroke.color);
+                if (s.stroke.style == line_style::solid)
                 {
-                    raster_marker(canvas, s.marker, x, y, s.marker_radius, colors[k]);
+                    canvas.line(s.a.first, s.a.second, s.b.first, s.b.second, s.stroke.width,
+                                color);
+                }
+                else
+                {
+                    canvas.polyline({s.a, s.b}, s.stroke.width, color,
+                                    dash_pattern(s.stroke.style, s.stroke.width));
                 }
             }
-        }
-    }
-    canvas.unclip();
-
-    if (!l.legend)
-    {
-        return;
-    }
-    const double lx1 = l.legend_x + l.legend_w, ly1 = l.legend_y + l.legend_h;
-    canvas.fill_rect(l.legend_x, l.legend_y, lx1, ly1, {255, 255, 255}, 0.85);
-    canvas.frame_rect(l.legend_x, l.legend_y, lx1, ly1, {0xbb, 0xbb, 0xbb});
-    for (const auto& row : l.legend_rows)
-    {
-        std::size_t markers = 0;
-        for (std::size_t k : row.series)
-        {
-            markers += p.series[k].style != style::line;
-        }
-        std::size_t m = 0;
-        const double y = row.baseline - 4;
-        for (std::size_t k : row.series)
-        {
-            const auto& s = p.series[k];
-            if (s.style != style::markers)
+            else if constexpr (std::is_same_v<T, shapes::polyline>)
             {
-                canvas.polyline({{row.x + 6, y}, {row.x + 28, y}}, 2, colors[k], s.dashed ? 6 : 0,
-                                4);
+                canvas.polyline(s.points, s.stroke.width, raster_color(s.stroke.color),
+                                dash_pattern(s.stroke.style, s.stroke.width));
             }
-            if (s.style != style::line)
+            else if constexpr (std::is_same_v<T, shapes::path>)
             {
-                raster_marker(canvas, s.marker, swatch_marker_x(row, m++, markers), y,
-                              s.marker_radius, colors[k]);
+                const rgb color = raster_color(s.stroke.color);
+                for (const auto& piece : s.pieces)
+                {
+                    for (std::size_t i = 1; i < piece.size(); ++i)
+                    {
+                        canvas.line(piece[i - 1].first, piece[i - 1].second, piece[i].first,
+                                    piece[i].second, s.stroke.width, color);
+                    }
+                }
             }
-        }
-        // 7 pixels tall: baseline - 1 centres it on the swatch as the SVG's text is.
-        canvas.text(row.x + 34, row.baseline - 1, row.name, 1, black);
-    }
+            else if constexpr (std::is_same_v<T, shapes::rect>)
+            {
+                if (!s.fill.empty())
+                {
+                    canvas.fill_rect(s.x0, s.y0, s.x1, s.y1, raster_color(s.fill), s.fill_opacity);
+                }
+                if (s.stroke.width > 0)  // the canvas frames with 1-pixel lines
+                {
+                    canvas.frame_rect(s.x0, s.y0, s.x1, s.y1, raster_color(s.stroke.color));
+                }
+            }
+            else if constexpr (std::is_same_v<T, shapes::circle>)
+            {
+                canvas.disc(s.cx, s.cy, s.radius, raster_color(s.fill));
+            }
+            else if constexpr (std::is_same_v<T, shapes::text>)
+            {
+                const rgb color = raster_color(s.color);
+                const double width = text_width(s.content, s.size, s.bold);
+                const double shift = s.anchor == text_anchor::start    ? 0
+                                     : s.anchor == text_anchor::middle ? width / 2
+                                                                       : width;
+                // the pen starts `shift` back along the text from the anchor
+                const double x = s.upwards ? s.x : s.x - shift;
+                const double y = s.upwards ? s.y + shift : s.y;
+                draw_glyphs(s.content, s.size, s.bold, x, y, s.upwards,
+                            [&](long px, long py, double coverage)
+                            { canvas.blend(px, py, color, coverage); });
+            }
+        },
+        shape);
 }
 
-/// The figure drawn on an RGB canvas of its layout's size (layout_figure: columns ·
-/// panel_width x rows · panel_height pixels, rounded), white behind.
-/// @throws shape_error when a series' x and y sizes differ or a side is not 1 .. 32768
-///         pixels; error for a colour the PNG writer cannot read.
-inline rgb_canvas rasterize(const figure& fig)
+/// The scene painted on a white RGB canvas of its size, rounded.
+/// @throws shape_error when a side is not 1 .. 32768 pixels; error for a colour the PNG
+///         writer cannot read.
+inline rgb_canvas rasterize(const scene& drawn)
 {
-    const figure_layout grid = layout_figure(fig);
-    const double width = grid.width, height = grid.height;
     constexpr double max_side = 1 << 15;
-    if (!(std::round(width) >= 1 && std::round(width) <= max_side && std::round(height) >= 1 &&
-          std::round(height) <= max_side))
+    const double width = std::round(drawn.width), height = std::round(drawn.height);
+    if (!(width >= 1 && width <= max_side && height >= 1 && height <= max_side))
     {
         char size[64];
-        std::snprintf(size, sizeof size, "%g x %g", width, height);
+        std::snprintf(size, sizeof size, "%g x %g", drawn.width, drawn.height);
         throw shape_error(std::string("xtnn::plot::to_png: the figure is ") + size +
                           " pixels; expected sides of 1 .. 32768");
     }
-    rgb_canvas canvas(static_cast<std::size_t>(std::lround(width)),
-                      static_cast<std::size_t>(std::lround(height)), {255, 255, 255});
-    for (std::size_t i = 0; i < fig.panels.size(); ++i)
+    rgb_canvas canvas(static_cast<std::size_t>(width), static_cast<std::size_t>(height),
+                      {255, 255, 255});
+    for (const auto& shape : drawn.shapes)
     {
-        raster_panel(canvas, fig.panels[i], layout_panel(fig, grid, i));
+        raster_shape(canvas, shape);
     }
     return canvas;
 }
 
+/// Checks the series' colours before drawing, so an error names the series.
+/// @throws error naming the series and colour when one is not "#rgb", "#rrggbb" or a
+///         basic SVG colour name (the SVG writer passes any colour through).
+inline void check_colors(const figure& fig)
+{
+    for (const auto& p : fig.panels)
+    {
+        for (const auto& s : p.series)
+        {
+            rgb c;
+            if (!s.color.empty() && !xtnn::detail::parse_color(s.color, c))
+            {
+                throw error("xtnn::plot::to_png: series \"" + s.name + "\" has colour \"" +
+                            s.color + "\"; expected #rgb, #rrggbb or a basic colour name");
+            }
+        }
+    }
+}
 }  // namespace detail
 
-/// The figure as the bytes of an 8-bit RGB PNG file (colour type 2), laid out as to_svg.
+/// A scene as the bytes of an 8-bit RGB PNG file (colour type 2).
+/// @throws as detail::rasterize.
+inline std::vector<std::uint8_t> to_png(const scene& drawn)
+{
+    return detail::rasterize(drawn).to_png("xtnn::plot::to_png");
+}
+
+/// The figure as the bytes of an 8-bit RGB PNG file (colour type 2), drawn as to_svg.
 /// @throws shape_error when a series' x and y sizes differ or a side is not 1 .. 32768
 ///         pixels; error for a colour the PNG writer cannot read (it knows #rgb, #rrggbb
 ///         and basic names).
 inline std::vector<std::uint8_t> to_png(const figure& fig)
 {
-    return detail::rasterize(fig).to_png("xtnn::plot::to_png");
+    const scene drawn = draw(fig);
+    detail::check_colors(fig);
+    return to_png(drawn);
 }
 
 /// Writes the figure as a PNG to `path` atomically (temporary file, then rename).

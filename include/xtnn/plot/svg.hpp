@@ -1,17 +1,20 @@
 // SPDX-License-Identifier: MIT
-// A figure as SVG: its panels in a row or a grid, each with its series as lines and/or
-// markers, a title, axis labels, ticks and a legend (the layout is figure.hpp's).
+// A figure as SVG: its scene (draw.hpp) written out shape by shape — groups as <g> with
+// their class and name, clip rectangles as <clipPath>, strokes with their dash pattern.
 #pragma once
 
 #include <cstddef>
 #include <cstdio>
 #include <string>
-#include <utility>
+#include <type_traits>
+#include <variant>
 #include <vector>
 
 #include <xtnn/detail/file.hpp>
 #include <xtnn/error.hpp>
+#include <xtnn/plot/draw.hpp>
 #include <xtnn/plot/figure.hpp>
+#include <xtnn/plot/scene.hpp>
 
 namespace xtnn::plot
 {
@@ -50,71 +53,62 @@ inline std::string num(double value)
     return buffer;
 }
 
-/// One marker of `radius` at (cx, cy), as an SVG element.
-inline std::string marker_svg(marker shape, double cx, double cy, double radius,
-                              const std::string& color)
+/// ` stroke="..." stroke-width="..."` and the dash pattern, for a stroke of width > 0.
+inline std::string stroke_attributes(const shapes::stroke& s)
 {
-    if (shape == marker::cross)
+    if (!(s.width > 0))
     {
-        const std::string l = num(cx - radius), r = num(cx + radius);
-        const std::string t = num(cy - radius), b = num(cy + radius);
-        return "<path d=\"M" + l + "," + t + "L" + r + "," + b + "M" + l + "," + b + "L" + r + "," +
-               t + "\" stroke=\"" + color + "\" stroke-width=\"1.5\" fill=\"none\"/>";
+        return "";
     }
-    return "<circle cx=\"" + num(cx) + "\" cy=\"" + num(cy) + "\" r=\"" + num(radius) +
-           "\" fill=\"" + color + "\"/>";
+    std::string out = " stroke=\"" + s.color + "\" stroke-width=\"" + num(s.width) + "\"";
+    const std::vector<double> dashes = dash_pattern(s.style, s.width);
+    if (!dashes.empty())
+    {
+        out += " stroke-dasharray=\"";
+        for (std::size_t i = 0; i < dashes.size(); ++i)
+        {
+            out += (i == 0 ? "" : " ") + num(dashes[i]);
+        }
+        out += '"';
+    }
+    return out;
 }
 
-/// Appends the SVG of one panel laid out by layout_panel. `id` names its clip path.
-inline void draw_panel(std::string& svg, const panel& p, const panel_layout& l, std::size_t id)
+/// The SVG of one shape; `clips` counts the clip paths so far (their ids).
+inline std::string svg_of(const shapes::shape& shape, std::size_t& clips)
 {
-    const std::string clip = "xtnn-plot-area-" + std::to_string(id);
-
-    svg += "<g class=\"panel\">\n";
-    svg += "<clipPath id=\"" + clip + "\"><rect x=\"" + num(l.x0) + "\" y=\"" + num(l.y0) +
-           "\" width=\"" + num(l.x1 - l.x0) + "\" height=\"" + num(l.y1 - l.y0) +
-           "\"/></clipPath>\n";
-    svg += "<text class=\"title\" x=\"" + num((l.x0 + l.x1) / 2) + "\" y=\"" + num(l.title_y) +
-           "\" text-anchor=\"middle\" font-size=\"14\" font-weight=\"bold\">" + escape(p.title) +
-           "</text>\n";
-    // Grid lines and tick labels.
-    svg += "<g class=\"ticks\" font-size=\"11\" fill=\"#333\">\n";
-    for (double v : l.x_ticks)
-    {
-        svg += "<line x1=\"" + num(l.sx(v)) + "\" y1=\"" + num(l.y0) + "\" x2=\"" + num(l.sx(v)) +
-               "\" y2=\"" + num(l.y1) + "\" stroke=\"#e5e5e5\"/>";
-        svg += "<text class=\"x-tick\" x=\"" + num(l.sx(v)) + "\" y=\"" + num(l.x_tick_y) +
-               "\" text-anchor=\"middle\">" + tick_label(v, l.tx.decimals) + "</text>\n";
-    }
-    for (double v : l.y_ticks)
-    {
-        svg += "<line x1=\"" + num(l.x0) + "\" y1=\"" + num(l.sy(v)) + "\" x2=\"" + num(l.x1) +
-               "\" y2=\"" + num(l.sy(v)) + "\" stroke=\"#e5e5e5\"/>";
-        svg += "<text class=\"y-tick\" x=\"" + num(l.y_tick_x) + "\" y=\"" + num(l.sy(v) + 4) +
-               "\" text-anchor=\"end\">" + tick_label(v, l.ty.decimals) + "</text>\n";
-    }
-    svg += "</g>\n<rect class=\"frame\" x=\"" + num(l.x0) + "\" y=\"" + num(l.y0) + "\" width=\"" +
-           num(l.x1 - l.x0) + "\" height=\"" + num(l.y1 - l.y0) +
-           "\" fill=\"none\" stroke=\"#333\"/>\n";
-    svg += "<text class=\"x-label\" x=\"" + num((l.x0 + l.x1) / 2) + "\" y=\"" + num(l.x_label_y) +
-           "\" text-anchor=\"middle\" font-size=\"12\">" + escape(p.x_label) + "</text>\n";
-    svg += "<text class=\"y-label\" transform=\"translate(" + num(l.y_label_x) + " " +
-           num((l.y0 + l.y1) / 2) + ") rotate(-90)\" text-anchor=\"middle\" font-size=\"12\">" +
-           escape(p.y_label) + "</text>\n";
-
-    // The data, clipped to the plot area (a fixed range may cut it).
-    for (std::size_t k = 0; k < p.series.size(); ++k)
-    {
-        const auto& s = p.series[k];
-        const std::string& color = l.colors[k];
-        svg += "<g class=\"series\" data-name=\"" + escape(s.name) + "\" clip-path=\"url(#" + clip +
-               ")\">\n";
-        for (const auto& run : screen_runs(s, l))
+    return std::visit(
+        [&](const auto& s) -> std::string
         {
-            if (s.style != style::markers)
+            using T = std::decay_t<decltype(s)>;
+            if constexpr (std::is_same_v<T, shapes::group>)
+            {
+                return "<g class=\"" + escape(s.css_class) + "\"" +
+                       (s.css_class == "series" ? " data-name=\"" + escape(s.name) + "\"" : "") +
+                       ">\n";
+            }
+            else if constexpr (std::is_same_v<T, shapes::end_group> ||
+                               std::is_same_v<T, shapes::end_clip>)
+            {
+                return "</g>\n";
+            }
+            else if constexpr (std::is_same_v<T, shapes::clip>)
+            {
+                const std::string id = "xtnn-plot-area-" + std::to_string(clips++);
+                return "<clipPath id=\"" + id + "\"><rect x=\"" + num(s.x0) + "\" y=\"" +
+                       num(s.y0) + "\" width=\"" + num(s.x1 - s.x0) + "\" height=\"" +
+                       num(s.y1 - s.y0) + "\"/></clipPath>\n<g clip-path=\"url(#" + id + ")\">\n";
+            }
+            else if constexpr (std::is_same_v<T, shapes::segment>)
+            {
+                return "<line x1=\"" + num(s.a.first) + "\" y1=\"" + num(s.a.second) +
+                       "\" x2=\"" + num(s.b.first) + "\" y2=\"" + num(s.b.second) + "\"" +
+                       stroke_attributes(s.stroke) + "/>\n";
+            }
+            else if constexpr (std::is_same_v<T, shapes::polyline>)
             {
                 std::string points;
-                for (const auto& [x, y] : run)
+                for (const auto& [x, y] : s.points)
                 {
                     // appended piece by piece: GCC 12's false -Wrestrict (see tensor.hpp)
                     points += points.empty() ? "" : " ";
@@ -122,82 +116,91 @@ inline void draw_panel(std::string& svg, const panel& p, const panel_layout& l, 
                     points += ',';
                     points += num(y);
                 }
-                svg += "<polyline fill=\"none\" stroke=\"" + color + "\" stroke-width=\"2\"" +
-                       (s.dashed ? " stroke-dasharray=\"6 4\"" : "") + " points=\"" + points +
-                       "\"/>\n";
+                return "<polyline fill=\"none\" stroke-linecap=\"round\" "
+                       "stroke-linejoin=\"round\"" +
+                       stroke_attributes(s.stroke) + " points=\"" + points + "\"/>\n";
             }
-        }
-        for (const auto& run : screen_runs(s, l))
-        {
-            for (const auto& [x, y] : run)
+            else if constexpr (std::is_same_v<T, shapes::path>)
             {
-                if (s.style != style::line)
+                std::string d;
+                for (const auto& piece : s.pieces)
                 {
-                    svg += marker_svg(s.marker, x, y, s.marker_radius, color) + "\n";
+                    for (std::size_t i = 0; i < piece.size(); ++i)
+                    {
+                        d += i == 0 ? "M" : "L";
+                        d += num(piece[i].first);
+                        d += ',';
+                        d += num(piece[i].second);
+                    }
                 }
+                return "<path d=\"" + d + "\" fill=\"none\"" + stroke_attributes(s.stroke) +
+                       "/>\n";
             }
-        }
-        svg += "</g>\n";
-    }
-
-    if (l.legend)
-    {
-        svg += "<g class=\"legend\" font-size=\"11\">\n<rect x=\"" + num(l.legend_x) + "\" y=\"" +
-               num(l.legend_y) + "\" width=\"" + num(l.legend_w) + "\" height=\"" +
-               num(l.legend_h) + "\" fill=\"white\" fill-opacity=\"0.85\" stroke=\"#bbb\"/>\n";
-        for (const auto& row : l.legend_rows)
-        {
-            svg += "<g class=\"legend-entry\">";
-            std::size_t markers = 0;
-            for (std::size_t k : row.series)
+            else if constexpr (std::is_same_v<T, shapes::rect>)
             {
-                markers += p.series[k].style != style::line;
+                return "<rect" + (s.css_class.empty() ? "" : " class=\"" + s.css_class + "\"") +
+                       " x=\"" + num(s.x0) + "\" y=\"" + num(s.y0) + "\" width=\"" +
+                       num(s.x1 - s.x0) + "\" height=\"" + num(s.y1 - s.y0) + "\" fill=\"" +
+                       (s.fill.empty() ? "none" : s.fill) + "\"" +
+                       (s.fill_opacity < 1 ? " fill-opacity=\"" + num(s.fill_opacity) + "\"" : "") +
+                       stroke_attributes(s.stroke) + "/>\n";
             }
-            std::size_t m = 0;
-            for (std::size_t k : row.series)
+            else if constexpr (std::is_same_v<T, shapes::circle>)
             {
-                const auto& s = p.series[k];
-                const double y = row.baseline - 4;
-                if (s.style != style::markers)
-                {
-                    svg += "<line x1=\"" + num(row.x + 6) + "\" y1=\"" + num(y) + "\" x2=\"" +
-                           num(row.x + 28) + "\" y2=\"" + num(y) + "\" stroke=\"" + l.colors[k] +
-                           "\" stroke-width=\"2\"" + (s.dashed ? " stroke-dasharray=\"6 4\"" : "") +
-                           "/>";
-                }
-                if (s.style != style::line)
-                {
-                    svg += marker_svg(s.marker, swatch_marker_x(row, m++, markers), y,
-                                      s.marker_radius, l.colors[k]);
-                }
+                return "<circle cx=\"" + num(s.cx) + "\" cy=\"" + num(s.cy) + "\" r=\"" +
+                       num(s.radius) + "\" fill=\"" + s.fill + "\"/>\n";
             }
-            svg += "<text x=\"" + num(row.x + 34) + "\" y=\"" + num(row.baseline) + "\">" +
-                   escape(row.name) + "</text></g>\n";
-        }
-        svg += "</g>\n";
-    }
-    svg += "</g>\n";
+            else
+            {
+                static_assert(std::is_same_v<T, shapes::text>);
+                if (s.content.empty())
+                {
+                    return "";
+                }
+                const char* anchor = s.anchor == text_anchor::start    ? "start"
+                                     : s.anchor == text_anchor::middle ? "middle"
+                                                                       : "end";
+                // 11 pixels and black are the document's defaults
+                const std::string place =
+                    s.upwards ? " transform=\"translate(" + num(s.x) + " " + num(s.y) +
+                                    ") rotate(-90)\""
+                              : " x=\"" + num(s.x) + "\" y=\"" + num(s.y) + "\"";
+                return "<text" + (s.css_class.empty() ? "" : " class=\"" + s.css_class + "\"") +
+                       place + (s.color == "#000" ? "" : " fill=\"" + s.color + "\"") +
+                       " text-anchor=\"" + anchor + "\"" +
+                       (s.size == 11 ? "" : " font-size=\"" + tick_label(s.size, 0) + "\"") +
+                       (s.bold ? " font-weight=\"bold\"" : "") + ">" + escape(s.content) +
+                       "</text>\n";
+            }
+        },
+        shape);
 }
 }  // namespace detail
+
+/// A scene as a standalone SVG document.
+inline std::string to_svg(const scene& drawn)
+{
+    const std::string width = detail::num(drawn.width), height = detail::num(drawn.height);
+    std::string svg = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" +
+                      width + "\" height=\"" + height + "\" viewBox=\"0 0 " + width + " " +
+                      height +
+                      "\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\" "
+                      "font-size=\"11\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
+    std::size_t clips = 0;
+    for (const auto& shape : drawn.shapes)
+    {
+        svg += detail::svg_of(shape, clips);
+    }
+    svg += "</svg>\n";
+    return svg;
+}
 
 /// The figure as a standalone SVG document.
 /// @throws shape_error when a series' x and y sizes differ.
 inline std::string to_svg(const figure& fig)
 {
-    const detail::figure_layout grid = detail::layout_figure(fig);
-    const double width = grid.width, height = grid.height;
-    std::string svg = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-                      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" +
-                      detail::num(width) + "\" height=\"" + detail::num(height) +
-                      "\" viewBox=\"0 0 " + detail::num(width) + " " + detail::num(height) +
-                      "\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\">\n"
-                      "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
-    for (std::size_t i = 0; i < fig.panels.size(); ++i)
-    {
-        detail::draw_panel(svg, fig.panels[i], detail::layout_panel(fig, grid, i), i);
-    }
-    svg += "</svg>\n";
-    return svg;
+    return to_svg(draw(fig));
 }
 
 /// Writes the figure's SVG to `path` atomically (temporary file, then rename).
