@@ -243,3 +243,22 @@ TEST_CASE("plot draw: the PNG's text is the font's glyphs, anti-aliased, lower c
                 (xtnn::detail::rgb{255, 255, 255}));
     }
 }
+
+TEST_CASE("plot draw: a range fixed at both ends is kept exactly, ticks inside it")
+{
+    xtnn::plot::panel p;
+    p.series.push_back(points({0, 1}, {0, 9000}));
+    p.y_min = 0;
+    p.y_max = 7000;  // the book's plt.ylim(0, 7000): the data run off the top
+    const auto l = xtnn::plot::detail::layout_panel(p, 0, 0, 460, 340);
+    REQUIRE(l.ty.lo == 0);
+    REQUIRE(l.ty.hi == 7000);
+    REQUIRE(l.y_ticks.front() == 0);
+    REQUIRE(l.y_ticks.back() == 6000);  // steps of 2000: 0 .. 6000, none beyond 7000
+    REQUIRE(l.sy(7000) == Approx(l.y0));
+    // Fixed at one end only, the other end is fitted and widened to a tick as before.
+    p.y_max = std::nan("");
+    const auto fitted = xtnn::plot::detail::layout_panel(p, 0, 0, 460, 340);
+    REQUIRE(fitted.ty.hi == Approx(10000));
+    REQUIRE(fitted.y_ticks.back() == Approx(10000));
+}

@@ -315,9 +315,17 @@ inline void axis_ticks(double fixed_lo, double fixed_hi, std::pair<double, doubl
         hi = s == scale::log ? 1 : lo;
     }
     t = nice_ticks(lo, hi, target, integer || s == scale::log);
-    for (int i = 0; i <= 100 && t.lo + i * t.step <= t.hi + t.step * 1e-6; ++i)
+    // A fixed end stays where it was set (as matplotlib's set_ylim): only a fitted end is
+    // widened to a tick. The ticks are then the step's multiples inside the range.
+    const double fitted_lo = t.lo;
+    if (!std::isnan(fixed_lo) && !std::isnan(fixed_hi) && fixed_hi > fixed_lo)
     {
-        const double v = t.lo + i * t.step;
+        t.lo = axis_value(fixed_lo, s), t.hi = axis_value(fixed_hi, s);
+    }
+    const double first = t.lo == fitted_lo ? t.lo : std::ceil(t.lo / t.step - 1e-9) * t.step;
+    for (int i = 0; i <= 100 && first + i * t.step <= t.hi + t.step * 1e-6; ++i)
+    {
+        const double v = first + i * t.step;
         if (s == scale::log)
         {
             char buffer[32];
