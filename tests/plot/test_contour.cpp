@@ -107,3 +107,18 @@ TEST_CASE("plot contour: separate pieces are broken by NaN, and a saddle's mean 
     REQUIRE_THROWS_AS(xtnn::plot::contour_lines({0, 1}, {0, 1}, {1, 0, 0}, {0.4}),
                       xtnn::shape_error);
 }
+
+TEST_CASE("plot contour: levels take viridis's colours in order")
+{
+    using xtnn::plot::detail::sequential_color;
+    // matplotlib: [matplotlib.colors.to_hex(matplotlib.cm.viridis(t)) for t in (0., .5, 1.)]
+    // gives #440154, #21918c, #fde725; the map here passes through those values exactly.
+    REQUIRE(sequential_color(0) == "#440154");
+    REQUIRE(sequential_color(0.5) == "#21918c");
+    REQUIRE(sequential_color(1) == "#fde725");
+    REQUIRE(sequential_color(-3) == "#440154");
+    const auto lines = xtnn::plot::contour_lines({0, 1}, {0, 1}, {0, 1, 1, 2}, {0.5, 1, 1.5});
+    REQUIRE(lines[0].color == "#440154");
+    REQUIRE(lines[1].color == "#21918c");
+    REQUIRE(lines[2].color == "#fde725");
+}

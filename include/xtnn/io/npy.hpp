@@ -129,10 +129,15 @@ private:
     {
         if (!peek(c))
         {
-            fail(std::string("expected '") + c + "', got " +
-                 (m_pos < m_text.size()
-                      ? "'" + xtnn::detail::escape_bytes(m_text.substr(m_pos, 1)) + "'"
-                      : std::string("the end")));
+            // appended piece by piece: GCC 12's false -Wrestrict in C++20 (see tensor.hpp)
+            std::string got = "the end";
+            if (m_pos < m_text.size())
+            {
+                got = "'";
+                got += xtnn::detail::escape_bytes(m_text.substr(m_pos, 1));
+                got += "'";
+            }
+            fail(std::string("expected '") + c + "', got " + got);
         }
         ++m_pos;
     }

@@ -77,8 +77,9 @@ inline std::vector<std::vector<edge_key>> chain_segments(
 }
 }  // namespace detail
 
-/// The contour lines of z at each of `levels`, one series per level (unnamed, thin, in the
-/// level's colour from the palette; NaN points separate its lines). z holds ys.size() rows
+/// The contour lines of z at each of `levels`, one series per level (unnamed, 1 pixel, in
+/// the level's colour of the sequential map by its place among the levels, as matplotlib's
+/// viridis; NaN points separate its lines). z holds ys.size() rows
 /// of xs.size() values: z[r · xs.size() + c] is the value at (xs[c], ys[r]).
 /// @throws shape_error when z's size is not xs.size() · ys.size() or either axis has fewer
 ///         than 2 points.
@@ -155,7 +156,8 @@ inline std::vector<series> contour_lines(const std::vector<double>& xs,
         }
         series s;
         s.line_width = 1;
-        s.color = detail::palette(k);
+        s.color = detail::sequential_color(
+            levels.size() < 2 ? 0.0 : static_cast<double>(k) / static_cast<double>(levels.size() - 1));
         for (const auto& chain : detail::chain_segments(segments))
         {
             if (!s.x.empty())

@@ -111,6 +111,29 @@ inline const char* palette(std::size_t i)
     return colors[i % 10];
 }
 
+/// A colour of a sequential map for t in [0, 1], dark purple through blue and green to
+/// yellow: matplotlib's viridis through its values at 0, 1/4, 1/2, 3/4 and 1, linearly
+/// between them. For ordered things, such as contour levels.
+inline std::string sequential_color(double t)
+{
+    static const double stops[5][3] = {{0x44, 0x01, 0x54},
+                                       {0x3b, 0x52, 0x8b},
+                                       {0x21, 0x91, 0x8c},
+                                       {0x5e, 0xc9, 0x62},
+                                       {0xfd, 0xe7, 0x25}};
+    t = std::isfinite(t) ? std::clamp(t, 0.0, 1.0) * 4 : 0;
+    const auto i = static_cast<std::size_t>(std::min(3.0, std::floor(t)));
+    const double u = t - static_cast<double>(i);
+    char hex[8];
+    int rgb[3];
+    for (std::size_t k = 0; k < 3; ++k)
+    {
+        rgb[k] = static_cast<int>(std::lround(stops[i][k] + u * (stops[i + 1][k] - stops[i][k])));
+    }
+    std::snprintf(hex, sizeof hex, "#%02x%02x%02x", rgb[0], rgb[1], rgb[2]);
+    return hex;
+}
+
 /// Ticks over [lo, hi] at a "nice" step (1, 2 or 5 times a power of ten) giving about
 /// `target` intervals; lo and hi are widened to multiples of the step.
 struct ticks
