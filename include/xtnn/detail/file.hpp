@@ -19,6 +19,7 @@
 #if defined(__unix__) || defined(__APPLE__)
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #endif
 
@@ -132,8 +133,29 @@ inline long process_id()
 #endif
 }
 
+/// The start of the names of `path`'s temporaries, "<name>.tmp-xtnn-": a name too long to
+/// take the suffix within NAME_MAX (255 bytes, with room for "<pid>-<random>") is cut to
+/// 180 bytes plus a hash of the whole name, so a long file name can still be saved and its
+/// temporaries still found.
+inline std::string temporary_prefix(const std::string& file_name)
+{
+    constexpr std::size_t longest = 200;
+    if (file_name.size() <= longest)
+    {
+        return file_name + ".tmp-xtnn-";
+    }
+    std::uint64_t hash = 14695981039346656037ull;  // FNV-1a, 64 bits
+    for (const char c : file_name)
+    {
+        hash = (hash ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+    }
+    char hex[17];
+    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash));
+    return file_name.substr(0, 180) + "~" + hex + ".tmp-xtnn-";
+}
+
 /// Removes the temporaries that saves to `path` by programs no longer running left behind
-/// ("path.tmp-xtnn-<pid>-<random>" whose process has gone: killed mid-save). A temporary of a
+/// ("<prefix><pid>-<random>" whose process has gone: killed mid-save). A temporary of a
 /// program still running is left alone: it may be about to rename it. Best effort.
 inline void remove_stale_temporaries(const std::string& path)
 {
@@ -142,7 +164,7 @@ inline void remove_stale_temporaries(const std::string& path)
     std::error_code ignored;
     const fs::path target(path);
     const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
-    const std::string prefix = target.filename().string() + ".tmp-xtnn-";
+    const std::string prefix = temporary_prefix(target.filename().string());
     for (fs::directory_iterator it(dir, ignored), end; !ignored && it != end; it.increment(ignored))
     {
         const std::string name = it->path().filename().string();
@@ -161,19 +183,74 @@ inline void remove_stale_temporaries(const std::string& path)
 #endif
 }
 
-/// Writes `size` bytes to `path` atomically and durably: to "path.tmp-xtnn-<pid>-<random>"
-/// first, flushed to the disk, then renamed over `path`, then the directory flushed. On any
-/// failure the temporary is removed and the old file stays as it was; a temporary left by a
-/// save that was killed is removed by the next save to the same path.
+/// Where a save to `path` writes: `path` itself, or for a symlink the file it points to
+/// (the link stays a link, as an editor's save keeps it), followed through chains of links.
+/// @throws io_error naming `where` for a path that is, or points to, a directory, device,
+/// FIFO or socket (those are never replaced by a file).
+inline std::string save_target(const std::string& path, const char* where)
+{
+    namespace fs = std::filesystem;
+    std::error_code error;
+    fs::path target(path);
+    // Each link read in turn (a dangling one too: the file it names is created), at most
+    // 40 deep as the kernel's own limit, relative targets taken from the link's directory.
+    for (int depth = 0; fs::is_symlink(fs::symlink_status(target, error)); ++depth)
+    {
+        const fs::path link = fs::read_symlink(target, error);
+        if (error || depth == 40)
+        {
+            throw io_error(std::string(where) + ": " + quoted(path) +
+                           ": cannot follow the symlink: " +
+                           (error ? error.message() : std::string("too many levels of links")));
+        }
+        target = link.is_absolute() ? link : (target.parent_path() / link).lexically_normal();
+    }
+    const std::string kind = not_regular_file_kind(target.string());
+    if (!kind.empty())
+    {
+        throw io_error(std::string(where) + ": " + quoted(path) + " is " + kind +
+                       "; cannot save over it");
+    }
+    return target.string();
+}
+
+/// Writes `size` bytes to `path` atomically and durably: to a temporary beside it
+/// ("<name>.tmp-xtnn-<pid>-<random>") first, flushed to the disk, then renamed over `path`,
+/// then the directory flushed. An existing file keeps its permission bits (a 0600 file stays
+/// 0600); a symlink keeps pointing where it did and the file it points to is replaced. On any
+/// failure — a missing or read-only directory, a full disk, a directory in the way — the
+/// temporary is removed, the old file stays as it was, and the error says why; a temporary
+/// left by a save that was killed is removed by the next save to the same path.
 /// The random part keeps two programs saving to the same path from sharing a temporary.
 /// @throws io_error naming `where` and the path.
 inline void write_file_atomically(const std::string& path, const void* data, std::size_t size,
                                   const char* where)
 {
-    remove_stale_temporaries(path);
-    const std::string temp = path + ".tmp-xtnn-" + std::to_string(process_id()) + "-" +
+    const std::string target = save_target(path, where);
+    remove_stale_temporaries(target);
+    const std::filesystem::path target_path(target);
+    const std::string dir = target_path.has_parent_path() ? target_path.parent_path().string() + "/"
+                                                          : std::string();
+    const std::string temp = dir + temporary_prefix(target_path.filename().string()) +
+                             std::to_string(process_id()) + "-" +
                              std::to_string(std::random_device{}());
+#if defined(__unix__) || defined(__APPLE__)
+    // The old file's permission bits, else a new file's usual 0666 less the umask.
+    struct stat old_file;
+    const bool existed = stat(target.c_str(), &old_file) == 0;
+    const int fd = open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd >= 0 && existed)
+    {
+        (void)fchmod(fd, old_file.st_mode & 07777);
+    }
+    std::FILE* file = fd >= 0 ? fdopen(fd, "wb") : nullptr;
+    if (fd >= 0 && !file)
+    {
+        close(fd);
+    }
+#else
     std::FILE* file = std::fopen(temp.c_str(), "wb");
+#endif
     if (!file)
     {
         throw io_error(std::string(where) + ": " + quoted(path) + ": cannot create " +
@@ -183,13 +260,13 @@ inline void write_file_atomically(const std::string& path, const void* data, std
     ok = (std::fflush(file) == 0) && ok;
     ok = ok && sync_file(file);
     ok = (std::fclose(file) == 0) && ok;
-    if (!ok || std::rename(temp.c_str(), path.c_str()) != 0)
+    if (!ok || std::rename(temp.c_str(), target.c_str()) != 0)
     {
         const std::string reason = std::strerror(errno);
         std::remove(temp.c_str());
         throw io_error(std::string(where) + ": " + quoted(path) + ": write failed: " + reason);
     }
-    sync_directory_of(path);
+    sync_directory_of(target);
 }
 
 inline void write_file_atomically(const std::string& path, const std::vector<std::uint8_t>& bytes,
