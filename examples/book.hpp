@@ -9,11 +9,13 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <random>
 #include <string>
 #include <vector>
 
 #include <xtnn/data/mnist.hpp>
+#include <xtnn/plot.hpp>
 #include <xtnn/train/fit.hpp>
 #include <xtnn/xtnn.hpp>
 
@@ -134,6 +136,17 @@ inline std::vector<std::size_t> hundreds(std::size_t count)
     return std::vector<std::size_t>(count, 100);
 }
 
+/// "100-100-100-" for three hidden layers of 100: the middle of "784-100-100-100-10".
+inline std::string widths(std::size_t hidden)
+{
+    std::string text;
+    for (std::size_t h = 0; h < hidden; ++h)
+    {
+        text += "100-";
+    }
+    return text;
+}
+
 /// The modified Bessel function of the first kind of order 0, by its series
 ///   I0(x) = Σ_k ((x/2)^k / k!)²
 /// (std::cyl_bessel_i is not in libc++); 30 terms are exact in double for x <= 10.
@@ -194,4 +207,120 @@ inline std::vector<double> smooth_curve(const std::vector<double>& x)
     }
     return y;
 }
+/// One network of a lockstep comparison: its name as the book prints it ("SGD", "He"), the
+/// network and its optimizer, and the loss after each iteration.
+struct contender
+{
+    std::string name;
+    xtnn::network<float> net;
+    xtnn::optimizer_options optimizer;
+    std::vector<double> losses;
+};
+
+/// The book's comparison loop (optimizer_compare_mnist.py, weight_init_compare.py): every
+/// iteration draws one batch (np.random.choice) and takes a step of each network on it, then
+/// records the batch's loss after the update, network.loss(x_batch, t_batch); every
+/// `print_every` iterations (from 0) it prints the book's block
+///   ===========iteration:100===========
+///   SGD:0.95...
+/// The batches come from an engine seeded `seed`.
+inline void train_in_lockstep(std::vector<contender>& contenders, const mnist_part<float>& train,
+                              std::size_t batch_size, std::size_t iterations,
+                              std::size_t print_every, std::uint64_t seed)
+{
+    batch_sampler<float> batch(train, batch_size);
+    std::mt19937_64 batches(seed);
+    std::vector<xtnn::training_step<float>> steps;
+    steps.reserve(contenders.size());  // a training_step holds a reference to its network
+    for (auto& c : contenders)
+    {
+        steps.emplace_back(c.net, xtnn::loss_kind::softmax_cross_entropy, c.optimizer, seed);
+        c.losses.reserve(iterations);
+    }
+    xtnn::workspace<float> ws;
+    for (std::size_t i = 0; i < iterations; ++i)
+    {
+        batch.draw(batches);
+        for (std::size_t k = 0; k < contenders.size(); ++k)
+        {
+            steps[k].step(batch.x(), batch.rows(), batch.targets(), nullptr);
+            // the loss after the update, one more forward pass, as the book's loss()
+            const float* y = contenders[k].net.forward(batch.x(), batch.rows(), ws).data();
+            contenders[k].losses.push_back(static_cast<double>(
+                xtnn::softmax_cross_entropy::loss(y, batch.targets(), batch.rows(), 10)));
+        }
+        if (print_every != 0 && i % print_every == 0)
+        {
+            std::printf("===========iteration:%zu===========\n", i);
+            for (const auto& c : contenders)
+            {
+                std::printf("%s:%.6f\n", c.name.c_str(), c.losses.back());
+            }
+            std::fflush(stdout);
+        }
+    }
+}
+
+/// The mean of the last `count` values (all of them when there are fewer).
+inline double mean_of_last(const std::vector<double>& values, std::size_t count)
+{
+    const std::size_t n = std::min(count, values.size());
+    double sum = 0;
+    for (std::size_t i = values.size() - n; i < values.size(); ++i)
+    {
+        sum += values[i];
+    }
+    return n == 0 ? 0 : sum / static_cast<double>(n);
+}
+
+/// matplotlib's first colours (tab10), the ones the book's figures are drawn in.
+inline std::string color(std::size_t i)
+{
+    static const char* const colors[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728",
+                                         "#9467bd", "#8c564b", "#e377c2"};
+    return colors[i % 7];
+}
+
+/// The book's loss figure: each contender's smooth_curve(losses) over iterations 0 .. n-1,
+/// with a dot every 100 iterations (its markevery=100), losses y_min .. y_max.
+inline xtnn::plot::figure loss_figure(const std::vector<contender>& contenders,
+                                      const std::string& title, double y_max)
+{
+    xtnn::plot::panel panel;
+    panel.title = title;
+    panel.x_label = "iterations";
+    panel.y_label = "loss";
+    panel.y_min = 0;
+    panel.y_max = y_max;
+    for (std::size_t k = 0; k < contenders.size(); ++k)
+    {
+        const std::vector<double> smooth = smooth_curve(contenders[k].losses);
+        xtnn::plot::series curve, marks;
+        curve.name = contenders[k].name;
+        curve.color = marks.color = color(k);
+        marks.style = xtnn::plot::style::markers;
+        // the book clips at ylim; a curve above it is cut where it leaves the panel
+        for (std::size_t i = 0; i < smooth.size(); ++i)
+        {
+            const double y = smooth[i] <= y_max ? smooth[i] : std::nan("");
+            curve.x.push_back(static_cast<double>(i));
+            curve.y.push_back(y);
+            if (i % 100 == 0)
+            {
+                marks.x.push_back(static_cast<double>(i));
+                marks.y.push_back(y);
+            }
+        }
+        panel.series.push_back(curve);
+        panel.series.push_back(marks);
+    }
+    panel.x_min = 0;
+    panel.x_max = contenders.empty() ? 1 : static_cast<double>(contenders[0].losses.size());
+    xtnn::plot::figure figure;
+    figure.panel_width = 640;
+    figure.panel_height = 420;
+    figure.panels.push_back(panel);
+    return figure;
+}
+
 }  // namespace xtnn_book
