@@ -35,8 +35,7 @@ struct mnist_part
 
 /// The first `count` images of one part (all of them when count is 0 or too large).
 template <class T>
-mnist_part<T> load_part(const std::string& dir, xtnn::data::mnist_part which,
-                        std::size_t count = 0)
+mnist_part<T> load_part(const std::string& dir, xtnn::data::mnist_part which, std::size_t count = 0)
 {
     auto loaded = xtnn::data::load_mnist_part<T>(dir, which);
     const std::size_t n = count == 0 ? loaded.size() : std::min(count, loaded.size());
@@ -81,8 +80,8 @@ public:
         const std::size_t features = m_data.images.shape()[1];
         for (std::size_t r = 0; r < m_rows; ++r)
         {
-            const std::size_t row = static_cast<std::size_t>(
-                xtnn::detail::uniform_below(engine, m_data.size()));
+            const std::size_t row =
+                static_cast<std::size_t>(xtnn::detail::uniform_below(engine, m_data.size()));
             const T* from = m_data.images.data() + row * features;
             std::copy(from, from + features, m_x.data() + r * features);
             m_labels[r] = m_data.indices[row];

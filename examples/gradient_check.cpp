@@ -161,15 +161,15 @@ int main(int argc, char** argv)
 
             std::string summary, with_epsilon;
             // h = 1e-4, the book's numerical_gradient step
-            const double largest = report(xtnn::gradient_check<double, exact_cross_entropy>(
-                                              net, train.images.data(), train.size(), t,
-                                              xtnn::mode::inference, seed, 1e-4),
-                                          summary);
+            const double largest = report(
+                xtnn::gradient_check<double, exact_cross_entropy>(
+                    net, train.images.data(), train.size(), t, xtnn::mode::inference, seed, 1e-4),
+                summary);
             std::printf("the same with the book's -log(y + 1e-7):\n");
-            report(xtnn::gradient_check<double, xtnn::softmax_cross_entropy>(
-                       net, train.images.data(), train.size(), t, xtnn::mode::inference, seed,
-                       1e-4),
-                   with_epsilon);
+            report(
+                xtnn::gradient_check<double, xtnn::softmax_cross_entropy>(
+                    net, train.images.data(), train.size(), t, xtnn::mode::inference, seed, 1e-4),
+                with_epsilon);
 
             if (!plot_path.empty())
             {
@@ -180,7 +180,7 @@ int main(int argc, char** argv)
                 xtnn::backprop<double> pass(copy);
                 std::mt19937_64 unused(seed);
                 pass.run<exact_cross_entropy>(train.images.data(), train.size(), t,
-                                                      xtnn::mode::inference, unused);
+                                              xtnn::mode::inference, unused);
                 std::vector<std::vector<double>> n, b;
                 for (std::size_t i = 0; i < numerical.size(); ++i)
                 {

@@ -116,8 +116,7 @@ void run_trial(trial& t, const part& train, const part& val, std::size_t epochs)
 std::string describe(const trial& t)
 {
     char text[128];
-    std::snprintf(text, sizeof text, "lr:%.3g, weight decay:%.3g", t.learning_rate,
-                  t.weight_decay);
+    std::snprintf(text, sizeof text, "lr:%.3g, weight decay:%.3g", t.learning_rate, t.weight_decay);
     return text;
 }
 
@@ -165,10 +164,10 @@ int main(int argc, char** argv)
         usage,
         [&]
         {
-            const xtnn_examples::arguments args(argc, argv,
-                                                {"--data", "--plot", "--trials", "--epochs",
-                                                 "--images", "--workers", "--seed"},
-                                                {});
+            const xtnn_examples::arguments args(
+                argc, argv,
+                {"--data", "--plot", "--trials", "--epochs", "--images", "--workers", "--seed"},
+                {});
             if (args.help())
             {
                 std::cout << usage;
@@ -186,8 +185,8 @@ int main(int argc, char** argv)
             xtnn::set_blas_threads(1);
 
             // x_train = x_train[:500]; x_train, t_train = shuffle_dataset(x_train, t_train)
-            const part first = xtnn_book::load_part<float>(data_dir, xtnn::data::mnist_part::train,
-                                                           images);
+            const part first =
+                xtnn_book::load_part<float>(data_dir, xtnn::data::mnist_part::train, images);
             std::mt19937_64 engine(seed);
             std::vector<std::size_t> order(first.size());
             std::iota(order.begin(), order.end(), std::size_t(0));
@@ -260,7 +259,8 @@ int main(int argc, char** argv)
             {
                 ranked.push_back(&t);
             }
-            std::stable_sort(ranked.begin(), ranked.end(), [](const trial* a, const trial* b)
+            std::stable_sort(ranked.begin(), ranked.end(),
+                             [](const trial* a, const trial* b)
                              { return a->final_val() > b->final_val(); });
             std::printf("=========== Hyper-Parameter Optimization Result ===========\n");
             const std::size_t shown = std::min<std::size_t>(20, ranked.size());
@@ -272,8 +272,7 @@ int main(int argc, char** argv)
 
             if (!plot_path.empty())
             {
-                xtnn::plot::save(best_figure({ranked.begin(), ranked.begin() + shown}),
-                                 plot_path);
+                xtnn::plot::save(best_figure({ranked.begin(), ranked.begin() + shown}), plot_path);
                 std::printf("saved the curves to \"%s\"\n", plot_path.c_str());
             }
             std::printf("time: %.1f s for %zu trials on %zu workers\n", elapsed.count(), trials,
@@ -281,7 +280,8 @@ int main(int argc, char** argv)
             // The median trial's validation accuracy (the mean of the middle two for an even
             // count): the book's point is that the good region is narrow, most draws miss it.
             const std::size_t n = ranked.size();
-            const double median = (ranked[(n - 1) / 2]->final_val() + ranked[n / 2]->final_val()) / 2;
+            const double median =
+                (ranked[(n - 1) / 2]->final_val() + ranked[n / 2]->final_val()) / 2;
             const double best = ranked.front()->final_val();
             std::printf("result: best val acc %.2f (%s), median %.2f, best above median by %.2f\n",
                         best, describe(*ranked.front()).c_str(), median, best - median);

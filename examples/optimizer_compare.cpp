@@ -136,12 +136,11 @@ int main(int argc, char** argv)
             const std::uint64_t seed = args.number("--seed", 1);
             xtnn::use_default_blas_threads();
 
-            const auto train =
-                xtnn_book::load_part<float>(data_dir, xtnn::data::mnist_part::train);
+            const auto train = xtnn_book::load_part<float>(data_dir, xtnn::data::mnist_part::train);
 
             // MultiLayerNet(784, [100] * hidden, 10), weight_init_std='relu': He
-            xtnn::network<float> net = xtnn_book::multi_layer_net<float>(
-                xtnn_book::hundreds(hidden));
+            xtnn::network<float> net =
+                xtnn_book::multi_layer_net<float>(xtnn_book::hundreds(hidden));
             std::mt19937_64 engine(seed);
             xtnn::initialize(net, engine, xtnn::init_kind::he);
             std::vector<xtnn_book::contender> contenders;
@@ -162,9 +161,9 @@ int main(int argc, char** argv)
 
             if (!plot_path.empty())
             {
-                xtnn::plot::save(xtnn_book::loss_figure(contenders,
-                                                        "optimizers on MNIST (smoothed loss)", 1),
-                                 plot_path);
+                xtnn::plot::save(
+                    xtnn_book::loss_figure(contenders, "optimizers on MNIST (smoothed loss)", 1),
+                    plot_path);
                 std::printf("saved the curves to \"%s\"\n", plot_path.c_str());
             }
             std::printf("time: %.1f s for %zu networks\n", elapsed.count(), contenders.size());

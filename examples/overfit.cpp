@@ -67,8 +67,8 @@ struct run_result
 /// multiple of the iterations per epoch (3 for 300 images in batches of 100), score train
 /// and test and count an epoch, until `epochs` have been scored.
 run_result train_run(const std::string& name, xtnn::network<float> net,
-                     const xtnn::optimizer_options& optimizer, const part& train,
-                     const part& test, std::size_t epochs, std::size_t every, std::uint64_t seed)
+                     const xtnn::optimizer_options& optimizer, const part& train, const part& test,
+                     std::size_t epochs, std::size_t every, std::uint64_t seed)
 {
     std::printf("=== %s ===\n", name.c_str());
     const std::size_t batch_size = 100;
@@ -191,12 +191,12 @@ int main(int argc, char** argv)
             decayed.weight_decay = 0.1;  // weight_decay_lambda = 0.1
             const auto start = std::chrono::steady_clock::now();
             std::vector<run_result> runs;
-            runs.push_back(train_run("without regularisation", plain, sgd, train, test, epochs,
-                                     every, seed));
-            runs.push_back(train_run("weight decay 0.1", plain, decayed, train, test, epochs,
-                                     every, seed));
-            runs.push_back(train_run("dropout 0.2", dropped, sgd, train, test, epochs, every,
-                                     seed));
+            runs.push_back(
+                train_run("without regularisation", plain, sgd, train, test, epochs, every, seed));
+            runs.push_back(
+                train_run("weight decay 0.1", plain, decayed, train, test, epochs, every, seed));
+            runs.push_back(
+                train_run("dropout 0.2", dropped, sgd, train, test, epochs, every, seed));
             const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
 
             if (!plot_path.empty())
@@ -216,8 +216,8 @@ int main(int argc, char** argv)
                               xtnn_book::mean_of_last(run.test, last));
                 gaps += item;
             }
-            const bool closes = runs[1].gap(last) < runs[0].gap(last) &&
-                                runs[2].gap(last) < runs[0].gap(last);
+            const bool closes =
+                runs[1].gap(last) < runs[0].gap(last) && runs[2].gap(last) < runs[0].gap(last);
             std::printf("result: train-test gap over the last %zu epochs: %s; weight decay and "
                         "dropout shrink it: %s\n",
                         last, gaps.c_str(), closes ? "yes" : "no");

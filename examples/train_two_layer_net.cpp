@@ -62,8 +62,8 @@ double numerical_step(net_type& net, xtnn::parameters<double>& params,
         std::copy(g.begin(), g.end(), params.gradient(i));
     }
     const double* y = net.forward(batch.x(), batch.rows(), ws).data();
-    const double loss = xtnn::softmax_cross_entropy::loss(y, batch.targets(), batch.rows(),
-                                                          net.outputs());
+    const double loss =
+        xtnn::softmax_cross_entropy::loss(y, batch.targets(), batch.rows(), net.outputs());
     optimizer.step(params);
     return loss;
 }
@@ -125,7 +125,8 @@ int main(int argc, char** argv)
             const std::uint64_t seed = args.number("--seed", 1);
             xtnn::use_default_blas_threads();
 
-            const part train = xtnn_book::load_part<double>(data_dir, xtnn::data::mnist_part::train);
+            const part train =
+                xtnn_book::load_part<double>(data_dir, xtnn::data::mnist_part::train);
             const part test = xtnn_book::load_part<double>(data_dir, xtnn::data::mnist_part::test);
 
             // TwoLayerNet(input_size=784, hidden_size=50, output_size=10):
@@ -192,9 +193,9 @@ int main(int argc, char** argv)
 
             if (!plot_path.empty())
             {
-                xtnn::plot::save(accuracy_figure(train_acc, test_acc,
-                                                 "TwoLayerNet 784-50-10, " + activation),
-                                 plot_path);
+                xtnn::plot::save(
+                    accuracy_figure(train_acc, test_acc, "TwoLayerNet 784-50-10, " + activation),
+                    plot_path);
                 std::printf("saved the curves to \"%s\"\n", plot_path.c_str());
             }
             std::printf("time: %.1f s\n", elapsed.count());

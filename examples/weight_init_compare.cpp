@@ -62,17 +62,16 @@ int main(int argc, char** argv)
             const std::uint64_t seed = args.number("--seed", 1);
             xtnn::use_default_blas_threads();
 
-            const auto train =
-                xtnn_book::load_part<float>(data_dir, xtnn::data::mnist_part::train);
+            const auto train = xtnn_book::load_part<float>(data_dir, xtnn::data::mnist_part::train);
 
             // weight_init_types = {'std=0.01': 0.01, 'Xavier': 'sigmoid', 'He': 'relu'}:
             // MultiLayerNet's scale is the number given, sqrt(1/n_in) for 'sigmoid' and
             // sqrt(2/n_in) for 'relu', n_in the width of the layer before
             const xtnn::optimizer_options sgd{xtnn::optimizer_kind::sgd, 0.01};
+            const xtnn::network<float> net =
+                xtnn_book::multi_layer_net<float>(xtnn_book::hundreds(hidden));
             std::vector<xtnn_book::contender> contenders = {
-                {"std=0.01", xtnn_book::multi_layer_net<float>(xtnn_book::hundreds(hidden)), sgd, {}},
-                {"Xavier", xtnn_book::multi_layer_net<float>(xtnn_book::hundreds(hidden)), sgd, {}},
-                {"He", xtnn_book::multi_layer_net<float>(xtnn_book::hundreds(hidden)), sgd, {}}};
+                {"std=0.01", net, sgd, {}}, {"Xavier", net, sgd, {}}, {"He", net, sgd, {}}};
             std::mt19937_64 engine(seed);
             xtnn::initialize(contenders[0].net, engine, xtnn::init_kind::normal, 0.01);
             xtnn::initialize(contenders[1].net, engine, xtnn::init_kind::xavier);
