@@ -21,10 +21,10 @@
 
 namespace xtnn_book
 {
-/// MNIST as the book's load_mnist(normalize=True): images (N, 784) in [0, 1], and the labels
+/// Images as the book's load_mnist(normalize=True) gives them: (N, 784) in [0, 1], and the labels
 /// as class indices (for training_step) and as values (for xtnn::evaluate).
 template <class T>
-struct mnist_part
+struct image_set
 {
     xt::xtensor<T, 2> images;
     xt::xtensor<T, 1> labels;
@@ -35,11 +35,11 @@ struct mnist_part
 
 /// The first `count` images of one part (all of them when count is 0 or too large).
 template <class T>
-mnist_part<T> load_part(const std::string& dir, xtnn::data::mnist_part which, std::size_t count = 0)
+image_set<T> load_part(const std::string& dir, xtnn::data::mnist_part which, std::size_t count = 0)
 {
     auto loaded = xtnn::data::load_mnist_part<T>(dir, which);
     const std::size_t n = count == 0 ? loaded.size() : std::min(count, loaded.size());
-    mnist_part<T> part;
+    image_set<T> part;
     part.images = xt::view(loaded.images, xt::range(0, n), xt::all());
     part.labels = xt::view(loaded.labels, xt::range(0, n));
     part.indices.resize(n);
@@ -52,7 +52,7 @@ mnist_part<T> load_part(const std::string& dir, xtnn::data::mnist_part which, st
 
 /// The accuracy of `net` on a part, in inference mode (dropout off): the book's accuracy().
 template <class T>
-double accuracy(const xtnn::network<T>& net, const mnist_part<T>& part)
+double accuracy(const xtnn::network<T>& net, const image_set<T>& part)
 {
     return xtnn::evaluate(net, part.images, part.labels).accuracy;
 }
@@ -66,7 +66,7 @@ template <class T>
 class batch_sampler
 {
 public:
-    batch_sampler(const mnist_part<T>& data, std::size_t rows)
+    batch_sampler(const image_set<T>& data, std::size_t rows)
       : m_data(data)
       , m_rows(rows)
       , m_x(rows * data.images.shape()[1])
@@ -95,7 +95,7 @@ public:
     xtnn::targets_ref<T> targets() const { return {nullptr, m_labels.data()}; }
 
 private:
-    const mnist_part<T>& m_data;
+    const image_set<T>& m_data;
     std::size_t m_rows;
     std::vector<T> m_x;
     std::vector<std::size_t> m_labels;
@@ -223,7 +223,7 @@ struct contender
 ///   ===========iteration:100===========
 ///   SGD:0.95...
 /// The batches come from an engine seeded `seed`.
-inline void train_in_lockstep(std::vector<contender>& contenders, const mnist_part<float>& train,
+inline void train_in_lockstep(std::vector<contender>& contenders, const image_set<float>& train,
                               std::size_t batch_size, std::size_t iterations,
                               std::size_t print_every, std::uint64_t seed)
 {

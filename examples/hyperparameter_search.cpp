@@ -53,7 +53,7 @@ const char* const usage =
     "  --workers N         threads running trials (default 2)\n"
     "  --seed N            seeds the shuffle, the hyper-parameters and the trials (default 1)\n";
 
-using part = xtnn_book::mnist_part<float>;
+using part = xtnn_book::image_set<float>;
 
 /// One trial: its hyper-parameters and seed, and, once run, its scores per epoch.
 struct trial

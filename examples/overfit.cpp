@@ -48,7 +48,7 @@ const char* const usage =
     "  --seed N            seeds the initial weights, the batches and the dropout masks\n"
     "                      (default 1)\n";
 
-using part = xtnn_book::mnist_part<float>;
+using part = xtnn_book::image_set<float>;
 
 /// One run's scores, an entry per epoch.
 struct run_result

@@ -45,7 +45,7 @@ const char* const usage =
     "  --seed N            seeds the initial weights and the batches (default 1)\n";
 
 using net_type = xtnn::network<double>;
-using part = xtnn_book::mnist_part<double>;
+using part = xtnn_book::image_set<double>;
 
 /// One numerical-gradient step: dL/dw for every w by central differences on the batch, put
 /// into the registry's gradient buffers, then the optimizer's update w -= lr·dL/dw.
