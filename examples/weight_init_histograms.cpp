@@ -2,7 +2,7 @@
 // The activation histograms of "Deep Learning from Scratch" chapter 6
 // (ch06/weight_init_activation_histogram.py) in C++: 1000 random inputs of 100 values through
 // five layers of 100 units, for each weight initialisation and activation the book tries;
-// prints how the activations spread per layer and draws the book's Figures 6-10 to 6-15, a
+// prints how the activations spread per layer and draws the book's Figures 6-10 to 6-14, a
 // row of five per-layer histograms for each.
 #include <cmath>
 #include <cstddef>
@@ -26,7 +26,8 @@ const char* const usage =
     "from N(0, 1), goes through five layers of 100 units (a = x W, no bias, then the\n"
     "activation), W drawn from N(0, s^2). One run per case of the book's figures:\n"
     "  sigmoid with s = 1 (6-10), s = 0.01 (6-11) and Xavier s = 1/sqrt(100) (6-13);\n"
-    "  tanh with Xavier (6-14); ReLU with s = 0.01, Xavier and He s = sqrt(2/100) (6-15).\n"
+    "  tanh with Xavier (the book's note on 6-13); ReLU with s = 0.01, Xavier and He\n"
+    "  s = sqrt(2/100) (6-14).\n"
     "Prints per case and layer the activations' standard deviation and, for sigmoid, the\n"
     "share near 0 or 1 (below 0.1 or above 0.9: saturated, where the gradient vanishes).\n"
     "The layers are xtnn's dense and activation layers; the draws are xtnn's normal sampler\n"
@@ -50,7 +51,7 @@ enum class activation
 struct init_case
 {
     std::string title;   ///< "sigmoid, std 1"
-    std::string figure;  ///< the book's figure number
+    std::string figure;  ///< the book's figure: "Figure 6-10"
     ::activation activation;
     xtnn::init_kind init;
     double stddev;  ///< for init_kind::normal
@@ -156,8 +157,7 @@ int main(int argc, char** argv)
         usage,
         [&]
         {
-            const xtnn_examples::arguments args(argc, argv, {"--plot", "--samples", "--seed"},
-                                                {});
+            const xtnn_examples::arguments args(argc, argv, {"--plot", "--samples", "--seed"}, {});
             if (args.help())
             {
                 std::cout << usage;
@@ -169,13 +169,13 @@ int main(int argc, char** argv)
 
             using xtnn::init_kind;
             const std::vector<init_case> cases = {
-                {"sigmoid, std 1", "6-10", activation::sigmoid, init_kind::normal, 1.0},
-                {"sigmoid, std 0.01", "6-11", activation::sigmoid, init_kind::normal, 0.01},
-                {"sigmoid, Xavier", "6-13", activation::sigmoid, init_kind::xavier, 0},
-                {"tanh, Xavier", "6-14", activation::tanh, init_kind::xavier, 0},
-                {"ReLU, std 0.01", "6-15", activation::relu, init_kind::normal, 0.01},
-                {"ReLU, Xavier", "6-15", activation::relu, init_kind::xavier, 0},
-                {"ReLU, He", "6-15", activation::relu, init_kind::he, 0}};
+                {"sigmoid, std 1", "Figure 6-10", activation::sigmoid, init_kind::normal, 1.0},
+                {"sigmoid, std 0.01", "Figure 6-11", activation::sigmoid, init_kind::normal, 0.01},
+                {"sigmoid, Xavier", "Figure 6-13", activation::sigmoid, init_kind::xavier, 0},
+                {"tanh, Xavier", "note on Figure 6-13", activation::tanh, init_kind::xavier, 0},
+                {"ReLU, std 0.01", "Figure 6-14", activation::relu, init_kind::normal, 0.01},
+                {"ReLU, Xavier", "Figure 6-14", activation::relu, init_kind::xavier, 0},
+                {"ReLU, He", "Figure 6-14", activation::relu, init_kind::he, 0}};
 
             // input_data = np.random.randn(1000, 100), the same input for every case
             std::mt19937_64 engine(seed);
@@ -186,16 +186,17 @@ int main(int argc, char** argv)
                 v = normal();
             }
 
-            std::printf("%zu x %zu inputs from N(0, 1) through %zu layers of %zu units, seed %llu\n",
-                        samples, units, layers, units, static_cast<unsigned long long>(seed));
+            std::printf(
+                "%zu x %zu inputs from N(0, 1) through %zu layers of %zu units, seed %llu\n",
+                samples, units, layers, units, static_cast<unsigned long long>(seed));
             std::vector<std::vector<xt::xtensor<double, 2>>> runs;
             std::vector<double> relu_ratio;  // layer 5's std over layer 1's, per ReLU case
             double saturated_std1 = 0, saturated_xavier = 0;
             for (const auto& c : cases)
             {
                 runs.push_back(forward_layers(c, x, engine));
-                std::printf("%-18s (Figure %s) std per layer:", (c.title + ":").c_str(),
-                            c.figure.c_str());
+                std::printf("%-18s %-22s std per layer:", (c.title + ":").c_str(),
+                            ("(" + c.figure + ")").c_str());
                 for (const auto& a : runs.back())
                 {
                     std::printf(" %9.3g", standard_deviation(a));

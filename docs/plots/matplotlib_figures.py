@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 """Draws with matplotlib the figures that xtnn's examples draw, for the side-by-side pages in
 docs/plots.md: the book's Figure 6-8 (optimizer paths, the book's own update rules and learning
-rates, so the very same paths) and Figures 6-10 to 6-15 (activation histograms, from numpy's
+rates, so the very same paths) and Figures 6-10 to 6-14 (activation histograms, from numpy's
 own random draws, so the same shapes but not the same counts).
 
     /usr/bin/python3 docs/plots/matplotlib_figures.py    (Debian: python3-matplotlib)
