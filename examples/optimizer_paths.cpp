@@ -31,7 +31,10 @@ const char* const usage =
     "  --steps N           updates per optimizer (default 30, as the book)\n";
 
 /// f(x, y) = x²/20 + y², the book's bowl: long in x, narrow in y.
-double f(double x, double y) { return x * x / 20.0 + y * y; }
+double f(double x, double y)
+{
+    return x * x / 20.0 + y * y;
+}
 
 /// One optimizer's run: the positions from the start through each update.
 struct path

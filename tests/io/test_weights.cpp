@@ -87,8 +87,7 @@ TEST_CASE("weights: save_weights then load_weights gives identical predictions")
     const std::string npz = temp_path("saved.npz");
     xtnn::io::save_weights(original, npz);
 
-    xtnn::network<float> restored({3, 2, 2}, xtnn::sigmoid(),
-                                  xtnn::softmax());
+    xtnn::network<float> restored({3, 2, 2}, xtnn::sigmoid(), xtnn::softmax());
     xtnn::io::load_weights(restored, npz);
     const bool same_after_load =
         restored.predict(example_x<float>) == original.predict(example_x<float>);
@@ -107,8 +106,7 @@ TEST_CASE("weights: save_weights then load_weights gives identical predictions")
 TEST_CASE("weights: an array that does not fit names the layer and both shapes")
 {
     const std::string path = write_temp("book_style3.pkl", book_style_pickle);
-    xtnn::network<float> wider({3, 4, 2}, xtnn::sigmoid(),
-                               xtnn::softmax());
+    xtnn::network<float> wider({3, 4, 2}, xtnn::sigmoid(), xtnn::softmax());
     REQUIRE_THROWS_AS(xtnn::io::load_weights(wider, path), xtnn::shape_error);
     REQUIRE_THROWS_WITH(
         xtnn::io::load_weights(wider, path),
@@ -118,8 +116,7 @@ TEST_CASE("weights: an array that does not fit names the layer and both shapes")
     const bool unchanged = xt::all(xt::equal(wider.layer<xtnn::dense<float>>(0).kernel(), 0.0f));
     REQUIRE(unchanged);
 
-    xtnn::network<float> deeper({3, 2, 2, 2}, xtnn::sigmoid(),
-                                xtnn::softmax());
+    xtnn::network<float> deeper({3, 2, 2, 2}, xtnn::sigmoid(), xtnn::softmax());
     REQUIRE_THROWS_WITH(xtnn::io::load_weights(deeper, path),
                         Catch::Matchers::Contains("holds 2 layers") &&
                             Catch::Matchers::Contains("network has 3 dense layers"));
@@ -154,6 +151,58 @@ TEST_CASE("weights: missing arrays and files that are not weight files are refus
                         Catch::Matchers::Contains("W2 has shape (3, 2); expected (2, out)"));
 }
 
+TEST_CASE("weights: a lying W1 shape is refused by its b1 before any layer is made")
+{
+    // W1 claims (0, 500000000): no values, so the file is tiny, but a network built from it
+    // would allocate a bias of 500M floats (2 GB) before noticing. b1 must be there, and be
+    // (500000000,), which the file would have to hold: it is checked first.
+    const std::string path = temp_path("lying_w1.npz");
+    xtnn::io::ndarray w1;
+    w1.type = xtnn::io::dtype::f4;
+    w1.shape = {0, 500000000};
+    xtnn::io::named_arrays arrays;
+    arrays.emplace_back("W1", w1);
+    xtnn::io::save_npz(arrays, path);
+    REQUIRE(std::filesystem::file_size(path) < 1000);
+    REQUIRE_THROWS_WITH(xtnn::io::load_network<float>(path),
+                        Catch::Matchers::Contains(path) &&
+                            Catch::Matchers::Contains("no array named b1"));
+    // With a b1 of another length: a shape error naming the file and both arrays.
+    arrays.emplace_back("b1", xtnn::io::to_ndarray(xtnn::vector<float>(xt::zeros<float>({3}))));
+    xtnn::io::save_npz(arrays, path);
+    REQUIRE_THROWS_AS(xtnn::io::load_network<float>(path), xtnn::shape_error);
+    REQUIRE_THROWS_WITH(xtnn::io::load_network<float>(path),
+                        Catch::Matchers::Contains(path) &&
+                            Catch::Matchers::Contains("b1 has shape (3,); expected (500000000,), "
+                                                      "the W1 (0, 500000000) it goes with"));
+}
+
+TEST_CASE("weights: arrays are found by name among many, the first of equal names winning")
+{
+    // 20,000 other arrays before the weights (a pickle's memo can give one array many names):
+    // load_network looks each name up in an index, not by scanning them all per layer.
+    xtnn::io::named_arrays arrays;
+    const auto tiny = xtnn::io::to_ndarray(xtnn::vector<float>(xt::zeros<float>({1})));
+    for (int i = 0; i < 20000; ++i)
+    {
+        arrays.emplace_back("other" + std::to_string(i), tiny);
+    }
+    arrays.emplace_back("W1", xtnn::io::to_ndarray(xtnn::matrix<float>({{1, 2}, {3, 4}, {5, 6}})));
+    arrays.emplace_back("b1", xtnn::io::to_ndarray(xtnn::vector<float>({0.5f, -0.5f})));
+    arrays.emplace_back("W1", tiny);  // a second W1: not the one used
+    const xtnn::io::array_index index(arrays);
+    REQUIRE(index.find("W1") == &arrays[20000].second);
+    REQUIRE(index.find("other19999") == &arrays[19999].second);
+    REQUIRE(index.find("W2") == nullptr);
+    REQUIRE(xtnn::io::find_array(arrays, "W1") == index.find("W1"));
+
+    xtnn::network<float> net(std::vector<std::size_t>{3, 2}, xtnn::identity(), xtnn::identity());
+    xtnn::io::load_weights(net, arrays, "arrays");
+    // x (1, 3) = (1, 1, 1): x W1 + b1 = (1+3+5+0.5, 2+4+6-0.5) = (9.5, 11.5)
+    const xtnn::matrix<float> x = {{1, 1, 1}};
+    REQUIRE((net.predict(x) == xtnn::matrix<float>({{9.5f, 11.5f}})));
+}
+
 TEST_CASE("weights: a save that cannot complete leaves what was there and no temporary")
 {
     const std::string pkl = write_temp("book_style4.pkl", book_style_pickle);
@@ -181,16 +230,17 @@ TEST_CASE("weights: the W1, b1 format refuses a layer it cannot hold, naming it"
     const xtnn::network<float> net{xtnn::dense(3, 4), xtnn::batch_norm(), xtnn::relu(),
                                    xtnn::dense(2), xtnn::softmax()};
     REQUIRE_THROWS_AS(xtnn::io::save_weights(net, temp_path("bn.npz")), xtnn::format_error);
-    REQUIRE_THROWS_WITH(xtnn::io::save_weights(net, temp_path("bn.npz")),
-                        Catch::Matchers::Contains("layer 2 (batch_norm_1) has parameters gamma, beta"));
+    REQUIRE_THROWS_WITH(
+        xtnn::io::save_weights(net, temp_path("bn.npz")),
+        Catch::Matchers::Contains("layer 2 (batch_norm_1) has parameters gamma, beta"));
     // Layers without parameters (activations, dropout, rescaling) are no obstacle.
     xtnn::network<float> plain{xtnn::rescale(0.5), xtnn::dense(3, 2), xtnn::dropout(0.5),
-                               xtnn::sigmoid(), xtnn::dense(2), xtnn::softmax()};
+                               xtnn::sigmoid(),    xtnn::dense(2),    xtnn::softmax()};
     plain.layer<xtnn::dense<float>>(1).kernel() = {{0.1f, -0.2f}, {0.3f, 0.4f}, {-0.5f, 0.6f}};
     const std::string path = temp_path("plain.npz");
     xtnn::io::save_weights(plain, path);
     xtnn::network<float> back{xtnn::rescale(0.5), xtnn::dense(3, 2), xtnn::dropout(0.5),
-                              xtnn::sigmoid(), xtnn::dense(2), xtnn::softmax()};
+                              xtnn::sigmoid(),    xtnn::dense(2),    xtnn::softmax()};
     xtnn::io::load_weights(back, path);
     REQUIRE((back.predict(example_x<float>) == plain.predict(example_x<float>)));
 }

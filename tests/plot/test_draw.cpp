@@ -126,8 +126,9 @@ TEST_CASE("plot draw: panels share ranges when asked, and keep their own otherwi
             xtnn::plot::detail::layout_panel(fig, shared, 1).y_tick_labels);
     // A panel's fixed range still wins.
     fig.panels[0].y_max = 2;
-    REQUIRE(xtnn::plot::detail::layout_panel(fig, xtnn::plot::detail::layout_figure(fig), 0)
-                .ty.hi == Approx(2));
+    REQUIRE(
+        xtnn::plot::detail::layout_panel(fig, xtnn::plot::detail::layout_figure(fig), 0).ty.hi ==
+        Approx(2));
 }
 
 TEST_CASE("plot draw: markers every N points, line styles as dash patterns, plus markers")
@@ -159,11 +160,11 @@ TEST_CASE("plot draw: markers every N points, line styles as dash patterns, plus
     // the + of two strokes 2 · radius long, level and upright, centred on the point
     const auto l = xtnn::plot::detail::layout_panel(p, 0, 0, 460, 340);
     const std::string cx = xtnn::plot::detail::num(l.sx(5)), cy = xtnn::plot::detail::num(l.sy(5));
-    REQUIRE_THAT(svg, Catch::Matchers::Contains(
-                          "<path d=\"M" + xtnn::plot::detail::num(l.sx(5) - 4) + "," + cy + "L" +
-                          xtnn::plot::detail::num(l.sx(5) + 4) + "," + cy + "M" + cx + "," +
-                          xtnn::plot::detail::num(l.sy(5) - 4) + "L" + cx + "," +
-                          xtnn::plot::detail::num(l.sy(5) + 4) + "\""));
+    REQUIRE_THAT(
+        svg, Catch::Matchers::Contains("<path d=\"M" + xtnn::plot::detail::num(l.sx(5) - 4) + "," +
+                                       cy + "L" + xtnn::plot::detail::num(l.sx(5) + 4) + "," + cy +
+                                       "M" + cx + "," + xtnn::plot::detail::num(l.sy(5) - 4) + "L" +
+                                       cx + "," + xtnn::plot::detail::num(l.sy(5) + 4) + "\""));
 
     // The PNG's dotted line: 2 pixels on, 3 off along row sy(1), from the plot area's edge.
     const auto canvas = xtnn::plot::detail::rasterize(xtnn::plot::draw(fig));

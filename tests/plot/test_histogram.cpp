@@ -15,13 +15,14 @@ TEST_CASE("plot histogram: counts match numpy's, edges and all")
     const double nan = std::numeric_limits<double>::quiet_NaN();
     // np.histogram([0, 0.1, 0.5, 0.99, 1.0, 1.5, -0.1, nan], 2, (0, 1)) -> [2, 3]: the last
     // bin includes 1.0; 1.5, -0.1 and NaN are outside.
-    REQUIRE(xtnn::plot::histogram_counts(std::vector<double>{0, 0.1, 0.5, 0.99, 1.0, 1.5, -0.1, nan},
-                                         2, 0, 1) == std::vector<double>{2, 3});
+    REQUIRE(
+        xtnn::plot::histogram_counts(std::vector<double>{0, 0.1, 0.5, 0.99, 1.0, 1.5, -0.1, nan}, 2,
+                                     0, 1) == std::vector<double>{2, 3});
     // np.histogram([0.05, 0.15, 0.15, 0.25, 0.3, 0.35, 0.999], 4, (0, 0.4)) -> [1, 2, 2, 1]:
     // 0.3 is below the computed edge 0.30000000000000004, so it counts in bin 2.
-    REQUIRE(xtnn::plot::histogram_counts(
-                std::vector<double>{0.05, 0.15, 0.15, 0.25, 0.3, 0.35, 0.999}, 4, 0, 0.4) ==
-            std::vector<double>{1, 2, 2, 1});
+    REQUIRE(
+        xtnn::plot::histogram_counts(std::vector<double>{0.05, 0.15, 0.15, 0.25, 0.3, 0.35, 0.999},
+                                     4, 0, 0.4) == std::vector<double>{1, 2, 2, 1});
     REQUIRE_THROWS_AS(xtnn::plot::histogram_counts(std::vector<double>{1}, 0, 0, 1), xtnn::error);
     REQUIRE_THROWS_AS(xtnn::plot::histogram_counts(std::vector<double>{1}, 3, 1, 1), xtnn::error);
 }

@@ -5,8 +5,8 @@
 //     '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf', 11).getlength('Hello'))"
 #include <cstdint>
 #include <set>
-#include <utility>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <catch2/catch.hpp>
@@ -47,7 +47,8 @@ TEST_CASE("plot text: UTF-8 decodes to code points, malformed bytes to U+FFFD")
 {
     using xtnn::plot::detail::code_points;
     REQUIRE(code_points("a\xCE\xBB\xE2\x88\x92") == std::vector<std::uint32_t>{'a', 0x3BB, 0x2212});
-    REQUIRE(code_points("\xFF" "b") == std::vector<std::uint32_t>{0xFFFD, 'b'});
+    REQUIRE(code_points("\xFF"
+                        "b") == std::vector<std::uint32_t>{0xFFFD, 'b'});
     REQUIRE(code_points("\xE2\x88") == std::vector<std::uint32_t>{0xFFFD, 0xFFFD});  // cut short
 }
 
@@ -66,10 +67,14 @@ TEST_CASE("plot text: lower case has its descenders, and the glyphs sit on the b
     // `down` from the baseline, (20 + along, 30 + down) when level, lands on
     // (20 + down, 30 - along - 1), so the text reads bottom to top, its top to the left.
     std::set<std::pair<long, long>> level, turned;
-    xtnn::plot::detail::draw_glyphs("gH", 12, false, 20, 30, false, [&](long x, long y, double)
-                                    { level.insert({20 + (y - 30), 30 - (x - 20) - 1}); });
+    xtnn::plot::detail::draw_glyphs("gH", 12, false, 20, 30, false,
+                                    [&](long x, long y, double) {
+                                        level.insert({20 + (y - 30), 30 - (x - 20) - 1});
+                                    });
     xtnn::plot::detail::draw_glyphs("gH", 12, false, 20, 30, true,
-                                    [&](long x, long y, double) { turned.insert({x, y}); });
+                                    [&](long x, long y, double) {
+                                        turned.insert({x, y});
+                                    });
     REQUIRE(!turned.empty());
     REQUIRE(turned == level);
 }

@@ -15,6 +15,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -300,7 +301,8 @@ ndarray to_ndarray(const xt::xexpression<E>& expression)
 /// Named arrays in file order (the order of a dict in a pickle, of members in a zip).
 using named_arrays = std::vector<std::pair<std::string, ndarray>>;
 
-/// The array called `name`, or nullptr.
+/// The array called `name`, or nullptr (the first of equal names). A linear search: for
+/// one look-up; array_index answers many.
 inline const ndarray* find_array(const named_arrays& arrays, std::string_view name)
 {
     for (const auto& [key, array] : arrays)
@@ -312,6 +314,33 @@ inline const ndarray* find_array(const named_arrays& arrays, std::string_view na
     }
     return nullptr;
 }
+
+/// Finds arrays by name in O(1): a hash index over `arrays`, built once, so a reader that
+/// looks up every layer's arrays takes time linear in the file, not quadratic (a pickle can
+/// give 40,000 names). The first of equal names wins, as find_array. It refers into
+/// `arrays`, which must outlive it unchanged.
+class array_index
+{
+public:
+    explicit array_index(const named_arrays& arrays)
+    {
+        m_by_name.reserve(arrays.size());
+        for (const auto& [name, array] : arrays)
+        {
+            m_by_name.emplace(name, &array);  // keeps the first of equal names
+        }
+    }
+
+    /// The array called `name`, or nullptr.
+    const ndarray* find(std::string_view name) const
+    {
+        const auto it = m_by_name.find(name);
+        return it == m_by_name.end() ? nullptr : it->second;
+    }
+
+private:
+    std::unordered_map<std::string_view, const ndarray*> m_by_name;  // views of arrays' names
+};
 
 namespace detail
 {

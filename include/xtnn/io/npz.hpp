@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <cstring>
 #include <string>
+#include <string_view>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -51,6 +53,7 @@ inline std::vector<std::uint8_t> format_npz(const named_arrays& arrays, bool com
                                             const char* where)
 {
     std::vector<zip_member> members;
+    std::unordered_set<std::string_view> seen;  // names so far: O(1) each, not a scan
     for (const auto& [name, array] : arrays)
     {
         if (name.empty())
@@ -58,7 +61,7 @@ inline std::vector<std::uint8_t> format_npz(const named_arrays& arrays, bool com
             throw error(std::string(where) + ": an array has an empty name; expected 1 to 65516 "
                                              "bytes");
         }
-        if (find_array(arrays, name) != &array)
+        if (!seen.insert(name).second)
         {
             throw error(std::string(where) + ": array name \"" + name + "\" appears twice");
         }

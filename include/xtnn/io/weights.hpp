@@ -53,10 +53,10 @@ inline std::string parameter_name(char kind, std::size_t layer_index)
 }
 
 /// How many consecutive W1, W2, ... the arrays hold.
-inline std::size_t count_layers(const named_arrays& arrays)
+inline std::size_t count_layers(const array_index& index)
 {
     std::size_t count = 0;
-    while (find_array(arrays, parameter_name('W', count)))
+    while (index.find(parameter_name('W', count)))
     {
         ++count;
     }
@@ -73,10 +73,11 @@ inline std::string names_of(const named_arrays& arrays)
     return names.empty() ? "none" : names;
 }
 
-inline const ndarray& require_array(const named_arrays& arrays, const std::string& name,
-                                    const std::string& source, const char* where)
+inline const ndarray& require_array(const named_arrays& arrays, const array_index& index,
+                                    const std::string& name, const std::string& source,
+                                    const char* where)
 {
-    const ndarray* array = find_array(arrays, name);
+    const ndarray* array = index.find(name);
     if (!array)
     {
         throw format_error(std::string(where) + ": " + source + ": no array named " + name +
@@ -126,7 +127,8 @@ void load_weights(network<T>& net, const named_arrays& arrays, const std::string
 {
     constexpr const char* where = "xtnn::io::load_weights";
     const std::vector<std::size_t> layers = detail::kernel_bias_layers(net, where);
-    const std::size_t file_layers = detail::count_layers(arrays);
+    const array_index index(arrays);
+    const std::size_t file_layers = detail::count_layers(index);
     if (file_layers != layers.size())
     {
         throw shape_error(std::string(where) + ": " + source + " holds " +
@@ -142,7 +144,7 @@ void load_weights(network<T>& net, const named_arrays& arrays, const std::string
         for (std::size_t p = 0; p < 2; ++p)
         {
             const std::string name = detail::parameter_name(p == 0 ? 'W' : 'b', i);
-            const ndarray& array = detail::require_array(arrays, name, source, where);
+            const ndarray& array = detail::require_array(arrays, index, name, source, where);
             const std::vector<std::size_t> expected = layer.parameter(p).shape.to_vector();
             if (array.shape != expected)
             {
@@ -181,24 +183,37 @@ network<T> load_network(const std::string& path, const any_layer<T>& hidden = xt
                         const any_layer<T>& output = xtnn::softmax<T>())
 {
     const named_arrays arrays = read_weight_file(path);
+    const array_index index(arrays);
     const std::string source = xtnn::detail::quoted(path);
-    const std::size_t depth = detail::count_layers(arrays);
+    constexpr const char* where = "xtnn::io::load_network";
+    const std::size_t depth = detail::count_layers(index);
     if (depth == 0)
     {
-        throw format_error("xtnn::io::load_network: " + source +
+        throw format_error(std::string(where) + ": " + source +
                            ": no array named W1; the file holds " + detail::names_of(arrays));
     }
+    // The widths from W_i (in, out), each checked against its b_i (out) before any layer is
+    // made: a network is only ever allocated for arrays the file really holds, so a lying
+    // shape such as W1 (0, 500000000) with no such b1 is refused, not allocated.
     std::vector<std::size_t> widths;
     for (std::size_t i = 0; i < depth; ++i)
     {
-        const auto& w = detail::require_array(arrays, detail::parameter_name('W', i), source,
-                                              "xtnn::io::load_network");
+        const std::string w_name = detail::parameter_name('W', i);
+        const std::string b_name = detail::parameter_name('b', i);
+        const auto& w = detail::require_array(arrays, index, w_name, source, where);
         if (w.shape.size() != 2 || (i > 0 && w.shape[0] != widths.back()))
         {
-            throw shape_error(
-                "xtnn::io::load_network: " + source + ": " + detail::parameter_name('W', i) +
-                " has shape " + shape_string(w.shape) + "; expected (" +
-                (i == 0 ? std::string("in") : std::to_string(widths.back())) + ", out)");
+            throw shape_error(std::string(where) + ": " + source + ": " + w_name + " has shape " +
+                              shape_string(w.shape) + "; expected (" +
+                              (i == 0 ? std::string("in") : std::to_string(widths.back())) +
+                              ", out)");
+        }
+        const auto& b = detail::require_array(arrays, index, b_name, source, where);
+        if (b.shape != std::vector<std::size_t>{w.shape[1]})
+        {
+            throw shape_error(std::string(where) + ": " + source + ": " + b_name + " has shape " +
+                              shape_string(b.shape) + "; expected (" + std::to_string(w.shape[1]) +
+                              ",), the " + w_name + " " + shape_string(w.shape) + " it goes with");
         }
         if (i == 0)
         {

@@ -42,7 +42,8 @@ inline std::vector<std::vector<edge_key>> chain_segments(
         for (;;)
         {
             used[s] = true;
-            const edge_key next = segments[s].first == from ? segments[s].second : segments[s].first;
+            const edge_key next =
+                segments[s].first == from ? segments[s].second : segments[s].first;
             chain.push_back(next);
             std::size_t following = segments.size();
             for (const std::size_t t : at[next])
@@ -157,7 +158,8 @@ inline std::vector<series> contour_lines(const std::vector<double>& xs,
         series s;
         s.line_width = 1;
         s.color = detail::sequential_color(
-            levels.size() < 2 ? 0.0 : static_cast<double>(k) / static_cast<double>(levels.size() - 1));
+            levels.size() < 2 ? 0.0
+                              : static_cast<double>(k) / static_cast<double>(levels.size() - 1));
         for (const auto& chain : detail::chain_segments(segments))
         {
             if (!s.x.empty())

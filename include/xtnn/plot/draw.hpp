@@ -46,12 +46,11 @@ inline void draw_marker(scene& out, marker shape, double cx, double cy, double r
         return;
     }
     const double r = radius;
-    const auto pieces =
-        shape == marker::cross
-            ? std::vector<std::vector<point>>{{{cx - r, cy - r}, {cx + r, cy + r}},
-                                              {{cx - r, cy + r}, {cx + r, cy - r}}}
-            : std::vector<std::vector<point>>{{{cx - r, cy}, {cx + r, cy}},
-                                              {{cx, cy - r}, {cx, cy + r}}};
+    const auto pieces = shape == marker::cross
+                            ? std::vector<std::vector<point>>{{{cx - r, cy - r}, {cx + r, cy + r}},
+                                                              {{cx - r, cy + r}, {cx + r, cy - r}}}
+                            : std::vector<std::vector<point>>{{{cx - r, cy}, {cx + r, cy}},
+                                                              {{cx, cy - r}, {cx, cy + r}}};
     out.add(shapes::path{pieces, {color, 1.5}});
 }
 
@@ -98,14 +97,13 @@ inline void draw_series(scene& out, const series& s, const std::string& color,
 
 /// A legend row's swatch: each of its series' line, a bar's square, or markers spread
 /// along the line's place.
-inline void draw_swatch(scene& out, const panel& p, const legend_row& row,
-                        const panel_layout& l)
+inline void draw_swatch(scene& out, const panel& p, const legend_row& row, const panel_layout& l)
 {
     std::size_t markers = 0;
     for (std::size_t k : row.series)
     {
-        markers += p.series[k].style == style::markers ||
-                   p.series[k].style == style::line_and_markers;
+        markers +=
+            p.series[k].style == style::markers || p.series[k].style == style::line_and_markers;
     }
     std::size_t m = 0;
     const double y = row.baseline - 4;
@@ -137,14 +135,14 @@ inline void draw_panel(scene& out, const panel& p, const panel_layout& l)
     const double middle = (l.x0 + l.x1) / 2;
     const std::string grid = "#e5e5e5", dark = "#333";
     out.add(shapes::group{"panel", ""});
-    out.add(text{middle, l.title_y, p.title, 14, true, text_anchor::middle, false, "#000",
-                 "title"});
+    out.add(
+        text{middle, l.title_y, p.title, 14, true, text_anchor::middle, false, "#000", "title"});
     for (std::size_t i = 0; i < l.x_ticks.size(); ++i)
     {
         const double x = l.sx(l.x_ticks[i]);
         out.add(shapes::segment{{x, l.y0}, {x, l.y1}, {grid, 1}});
-        out.add(text{x, l.x_tick_y, l.x_tick_labels[i], 11, false, text_anchor::middle, false,
-                     dark, "x-tick"});
+        out.add(text{x, l.x_tick_y, l.x_tick_labels[i], 11, false, text_anchor::middle, false, dark,
+                     "x-tick"});
     }
     for (std::size_t i = 0; i < l.y_ticks.size(); ++i)
     {

@@ -101,8 +101,8 @@ inline std::string svg_of(const shapes::shape& shape, std::size_t& clips)
             }
             else if constexpr (std::is_same_v<T, shapes::segment>)
             {
-                return "<line x1=\"" + num(s.a.first) + "\" y1=\"" + num(s.a.second) +
-                       "\" x2=\"" + num(s.b.first) + "\" y2=\"" + num(s.b.second) + "\"" +
+                return "<line x1=\"" + num(s.a.first) + "\" y1=\"" + num(s.a.second) + "\" x2=\"" +
+                       num(s.b.first) + "\" y2=\"" + num(s.b.second) + "\"" +
                        stroke_attributes(s.stroke) + "/>\n";
             }
             else if constexpr (std::is_same_v<T, shapes::polyline>)
@@ -133,8 +133,7 @@ inline std::string svg_of(const shapes::shape& shape, std::size_t& clips)
                         d += num(piece[i].second);
                     }
                 }
-                return "<path d=\"" + d + "\" fill=\"none\"" + stroke_attributes(s.stroke) +
-                       "/>\n";
+                return "<path d=\"" + d + "\" fill=\"none\"" + stroke_attributes(s.stroke) + "/>\n";
             }
             else if constexpr (std::is_same_v<T, shapes::rect>)
             {
@@ -162,9 +161,9 @@ inline std::string svg_of(const shapes::shape& shape, std::size_t& clips)
                                                                        : "end";
                 // 11 pixels and black are the document's defaults
                 const std::string place =
-                    s.upwards ? " transform=\"translate(" + num(s.x) + " " + num(s.y) +
-                                    ") rotate(-90)\""
-                              : " x=\"" + num(s.x) + "\" y=\"" + num(s.y) + "\"";
+                    s.upwards
+                        ? " transform=\"translate(" + num(s.x) + " " + num(s.y) + ") rotate(-90)\""
+                        : " x=\"" + num(s.x) + "\" y=\"" + num(s.y) + "\"";
                 return "<text" + (s.css_class.empty() ? "" : " class=\"" + s.css_class + "\"") +
                        place + (s.color == "#000" ? "" : " fill=\"" + s.color + "\"") +
                        " text-anchor=\"" + anchor + "\"" +
@@ -183,8 +182,7 @@ inline std::string to_svg(const scene& drawn)
     const std::string width = detail::num(drawn.width), height = detail::num(drawn.height);
     std::string svg = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" +
-                      width + "\" height=\"" + height + "\" viewBox=\"0 0 " + width + " " +
-                      height +
+                      width + "\" height=\"" + height + "\" viewBox=\"0 0 " + width + " " + height +
                       "\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\" "
                       "font-size=\"11\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
     std::size_t clips = 0;

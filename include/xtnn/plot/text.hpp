@@ -24,11 +24,15 @@ inline std::vector<std::uint32_t> code_points(const std::string& text)
     {
         const auto byte = static_cast<unsigned char>(text[i]);
         // the sequence's length from its lead byte: 0xxxxxxx, 110xxxxx, 1110xxxx, 11110xxx
-        const std::size_t length = byte < 0x80 ? 1 : byte >> 5 == 6 ? 2 : byte >> 4 == 14 ? 3
-                                                   : byte >> 3 == 30 ? 4 : 0;
-        std::uint32_t code = length == 1 ? byte : length == 2 ? byte & 0x1Fu
-                                              : length == 3   ? byte & 0x0Fu
-                                                              : byte & 0x07u;
+        const std::size_t length = byte < 0x80       ? 1
+                                   : byte >> 5 == 6  ? 2
+                                   : byte >> 4 == 14 ? 3
+                                   : byte >> 3 == 30 ? 4
+                                                     : 0;
+        std::uint32_t code = length == 1   ? byte
+                             : length == 2 ? byte & 0x1Fu
+                             : length == 3 ? byte & 0x0Fu
+                                           : byte & 0x07u;
         bool ok = length > 0 && i + length <= text.size();
         for (std::size_t k = 1; ok && k < length; ++k)
         {
@@ -84,8 +88,8 @@ inline double text_width(const std::string& text, double size, bool bold = false
 /// bottom to top, turned a quarter anticlockwise about (x, y) as SVG's rotate(-90).
 /// Pens move by fractional advances; each glyph lands on the nearest whole pixel.
 template <class Blend>
-void draw_glyphs(const std::string& text, double size, bool bold, double x, double y,
-                 bool upwards, Blend&& blend)
+void draw_glyphs(const std::string& text, double size, bool bold, double x, double y, bool upwards,
+                 Blend&& blend)
 {
     const fonts::face& face = face_for(size, bold);
     const long ox = std::lround(x), oy = std::lround(y);
