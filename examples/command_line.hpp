@@ -15,6 +15,7 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstddef>
@@ -302,6 +303,9 @@ public:
         m_app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
     }
 
+    /// The text after the options, printed as given.
+    void footer(std::string text) { m_app.footer(std::move(text)); }
+
     command_line(const command_line&) = delete;
     command_line& operator=(const command_line&) = delete;
 
@@ -426,6 +430,42 @@ public:
         {
             std::cout << help();
             return false;
+        }
+        catch (const CLI::RequiredError& e)
+        {
+            // "--model FILE is required", "no image given (IMAGE...)": the first required
+            // option left out, with its value's name.
+            for (const CLI::Option* option : m_app.get_options())
+            {
+                if (option->get_required() && option->count() == 0)
+                {
+                    if (!option->get_positional())
+                    {
+                        throw usage_error(option->get_name() + " " + option->get_type_name() +
+                                          " is required");
+                    }
+                    std::string name = option->get_name(true);
+                    std::transform(name.begin(), name.end(), name.begin(),
+                                   [](char c) { return static_cast<char>(std::tolower(c)); });
+                    throw usage_error("no " + name + " given (" + option->get_name(true) +
+                                      (option->get_items_expected_max() > 1 ? "..." : "") + ")");
+                }
+            }
+            throw usage_error(e.what());
+        }
+        catch (const CLI::ArgumentMismatch& e)
+        {
+            // CLI11 says "--epochs: 1 required N missing" for a flag at the end without its
+            // value; say it as the examples always have.
+            const std::string what = e.what();
+            const std::size_t colon = what.find(": ");
+            const std::string suffix = " missing";
+            if (colon != std::string::npos && what.size() > suffix.size() &&
+                what.compare(what.size() - suffix.size(), suffix.size(), suffix) == 0)
+            {
+                throw usage_error(what.substr(0, colon) + " needs a value");
+            }
+            throw usage_error(what);
         }
         catch (const CLI::ParseError& e)
         {
