@@ -421,6 +421,15 @@ public:
     /// help for -h or --help. @throws usage_error for anything CLI11 or a check refuses.
     bool parse(int argc, char** argv)
     {
+        // --help wins over a bad value elsewhere (CLI11 would check the values first).
+        for (int i = 1; i < argc && std::string(argv[i]) != "--"; ++i)
+        {
+            if (std::string(argv[i]) == "--help" || std::string(argv[i]) == "-h")
+            {
+                std::cout << help();
+                return false;
+            }
+        }
         try
         {
             m_app.parse(argc, argv);
