@@ -16,6 +16,7 @@ packages=(
     zlib1g-dev
     nlohmann-json3-dev    # model files: model.json
     libpng-dev            # examples/mnist_predict reads PNG files (the library never links it)
+    libcli11-dev          # the examples' command lines (CLI11, header-only; not the library's)
     libhdf5-dev           # xtnn::keras, the optional Keras reader (HDF5 C library 1.10)
     python3-numpy         # tests: tools/xtnn_model.py reads model files with numpy
     libonnx-dev           # xtnn::onnx: ONNX's protobuf classes (onnx/onnx_pb.h, libonnx_proto) ...

@@ -18,13 +18,12 @@
 #include <xtnn/plot.hpp>
 #include <xtnn/xtnn.hpp>
 
-#include "cli.hpp"
+#include "command_line.hpp"
 
 namespace
 {
-const char* const usage =
-    "usage: batch_norm_compare [--data DIR] [--plot FILE] [--epochs N] [--scales N]\n"
-    "                          [--train-size N] [--seed N]\n"
+/// What --help says between the synopsis and the options.
+const char* const description =
     "The book's chapter 6 BatchNorm experiment: 784-100-100-100-100-100-10 networks (ReLU,\n"
     "softmax) with BatchNorm after each hidden dense layer and without, SGD lr 0.01, batch\n"
     "100, on the first MNIST training images; weights ~ N(0, std^2), biases 0, for stds\n"
@@ -34,14 +33,7 @@ const char* const usage =
     "its last score, or 0.1 if none), then at how many stds BatchNorm is ahead.\n"
     "Unlike the book, an epoch is one shuffled pass over the images (the book draws each\n"
     "batch with replacement), both networks see the same batches, scores are taken after\n"
-    "whole epochs (the book's first after one step), and the arithmetic is float.\n"
-    "  --data DIR          folder holding mnist/; default $XTNN_DATA_DIR, else ./data\n"
-    "  --plot FILE         draw the scores per epoch, a panel per std (BatchNorm solid,\n"
-    "                      without dashed, a cross where a run diverged), .svg or .png\n"
-    "  --epochs N          passes over the training images (default 20)\n"
-    "  --scales N          how many stds, log-spaced from 1 to 1e-4 (default 16)\n"
-    "  --train-size N      the first N training images (default 1000)\n"
-    "  --seed N            seeds the initial weights and the shuffles (default 1)\n";
+    "whole epochs (the book's first after one step), and the arithmetic is float.\n";
 
 /// The i-th of n stds log-spaced from 10^0 to 10^-4, as np.logspace(0, -4, n):
 /// std_i = 10^(-4 i / (n - 1)); one scale is just 1.
@@ -186,30 +178,38 @@ xtnn::plot::figure curves_figure(const std::vector<double>& stds,
 
 int main(int argc, char** argv)
 {
+    xtnn_examples::command_line cli("batch_norm_compare", description);
+    std::string data;
+    cli.text("--data", data, "DIR", "folder holding mnist/; default $XTNN_DATA_DIR, else ./data");
+    std::string plot_path;
+    cli.plot("--plot", plot_path,
+             "draw the scores per epoch, a panel per std (BatchNorm solid, without dashed, a "
+             "cross where a run diverged), .svg or .png");
+    std::size_t epochs = 20;
+    cli.number("--epochs", epochs, "N", "passes over the training images", 1);
+    std::size_t scales = 16;
+    cli.number("--scales", scales, "N", "how many stds, log-spaced from 1 to 1e-4", 1);
+    std::size_t train_size = 1000;
+    cli.number("--train-size", train_size, "N", "the first N training images", 1);
+    std::uint64_t seed = 1;
+    cli.number("--seed", seed, "N", "seeds the initial weights and the shuffles");
+
     return xtnn_examples::run(
-        usage,
+        cli,
         [&]
         {
-            const xtnn_examples::arguments args(
-                argc, argv, {"--data", "--plot", "--epochs", "--scales", "--train-size", "--seed"},
-                {});
-            if (args.help())
+            if (!cli.parse(argc, argv))
             {
-                std::cout << usage;
                 return 0;
             }
-            const std::string plot_path = args.plot_path("--plot");  // .svg or .png
-            const std::string data_dir = xtnn::data::resolve_data_dir(args.text("--data"));
-            const std::size_t scales = args.number("--scales", 16, 1);
-            const std::size_t train_size = args.number("--train-size", 1000, 1);
-            const std::uint64_t seed = args.number("--seed", 1);
+            const std::string data_dir = xtnn::data::resolve_data_dir(data);
 
             // The book's loop: batch_mask = np.random.choice(train_size, batch_size), each batch
             // drawn with replacement, and both networks updated on it. fit instead shuffles
             // a permutation of the images every epoch (10 steps of 100 at the default size);
             // the same seed gives both networks the same batches, as the book's shared mask.
             xtnn::fit_options<float> options;
-            options.epochs = args.number("--epochs", 20, 1);
+            options.epochs = epochs;
             options.batch_size = 100;
             options.optimizer = {xtnn::optimizer_kind::sgd, 0.01};
             options.loss = xtnn::loss_kind::softmax_cross_entropy;

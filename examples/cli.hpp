@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// What every example program shares: a small command-line parser and the exit-code
-// convention (0 ok, 1 error, 2 usage error or missing data).
+// What every example program shares: the exit-code convention (0 ok, 1 error, 2 usage error
+// or missing data) and the data sets' messages. The examples declare their command lines with
+// command_line.hpp (CLI11); the small parser here, `arguments`, is tools/xtnn_convert's.
 #pragma once
 
 #include <algorithm>
@@ -13,6 +14,7 @@
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <xtnn/data/data_dir.hpp>
@@ -235,8 +237,8 @@ void print_dataset(const Set& set)
     {
         parts += (parts.empty() ? "" : " and ") + std::to_string(set.test.size()) + " test";
     }
-    std::cout << "data: " << set.info->title << ", " << parts << " images, "
-              << set.classes() << " classes, from " << set.source << '\n';
+    std::cout << "data: " << set.info->title << ", " << parts << " images, " << set.classes()
+              << " classes, from " << set.source << '\n';
     print_notes(set, "  ");
 }
 
@@ -244,20 +246,19 @@ void print_dataset(const Set& set)
 /// cmake/fetch-data.cmake (the examples are built from it, so its path is known).
 inline std::string fetch_command(const std::string& dataset, const std::string& dir)
 {
-    const auto quote_if_needed = [](const std::string& word) {
-        return word.find_first_of(" \t'\"$\\") == std::string::npos ? word : "'" + word + "'";
-    };
+    const auto quote_if_needed = [](const std::string& word)
+    { return word.find_first_of(" \t'\"$\\") == std::string::npos ? word : "'" + word + "'"; };
     // The script takes a bare word for a data set's name, so a directory gets a "./".
     const std::string path = dir.find('/') == std::string::npos ? "./" + dir : dir;
     return "cmake -P " + quote_if_needed(XTNN_SOURCE_DIR "/cmake/fetch-data.cmake") + " " +
            dataset + " " + quote_if_needed(path);
 }
 
-/// Runs an example's body with the shared conventions: usage errors print the usage and
-/// return 2, missing data prints where it looked and how to get it and returns 2, any other
-/// exception prints "error: ..." and returns 1.
-template <class Body>
-int run(const char* usage, Body&& body)
+/// Runs an example's body with the shared conventions: usage errors print the usage (what
+/// `usage()` returns) and return 2, missing data prints where it looked and how to get it and
+/// returns 2, any other exception prints "error: ..." and returns 1.
+template <class Usage, class Body>
+int run_with_usage(Usage usage, Body&& body)
 {
     try
     {
@@ -265,7 +266,7 @@ int run(const char* usage, Body&& body)
     }
     catch (const usage_error& e)
     {
-        std::cerr << "error: " << e.what() << "\n\n" << usage;
+        std::cerr << "error: " << e.what() << "\n\n" << usage();
         return 2;
     }
     catch (const xtnn::data::data_not_found& e)
@@ -273,8 +274,8 @@ int run(const char* usage, Body&& body)
         std::cerr << e.what() << '\n';
         if (!e.dataset().empty())
         {
-            std::cerr << "\nTo fetch and verify it:\n  " << fetch_command(e.dataset(), e.directory())
-                      << '\n';
+            std::cerr << "\nTo fetch and verify it:\n  "
+                      << fetch_command(e.dataset(), e.directory()) << '\n';
         }
         return 2;
     }
@@ -283,5 +284,11 @@ int run(const char* usage, Body&& body)
         std::cerr << "error: " << e.what() << '\n';
         return 1;
     }
+}
+/// run_with_usage with a fixed usage text (tools/xtnn_convert's).
+template <class Body>
+int run(const char* usage, Body&& body)
+{
+    return run_with_usage([usage] { return usage; }, std::forward<Body>(body));
 }
 }  // namespace xtnn_examples

@@ -18,28 +18,15 @@
 #include <xtnn/plot.hpp>
 #include <xtnn/xtnn.hpp>
 
-#include "cli.hpp"
+#include "command_line.hpp"
 
 namespace
 {
-const char* const usage =
-    "usage: digits_train [--data DIR] [--hidden 20[,10...]] [--epochs N] [--lr X] [--seed N]\n"
-    "                    [--plot FILE] [--scatter FILE] [--save FILE.npz]\n"
+/// What --help says between the synopsis and the options.
+const char* const description =
     "Trains a 64-...-10 network (sigmoid hidden layers, softmax output, cross-entropy) on\n"
     "the 8x8 digits with per-sample SGD: the first 300 samples are the test set, the other\n"
-    "1497 the training set. Prints the train and test accuracy after every epoch.\n"
-    "  --data DIR          folder holding digits/digits.csv.gz; default $XTNN_DATA_DIR,\n"
-    "                      else ./data; without the file, the copy built into xtnn\n"
-    "  --hidden LIST       hidden layer widths (default 20)\n"
-    "  --epochs N          passes over the training set (default 100)\n"
-    "  --lr X              SGD learning rate (default 0.2)\n"
-    "  --seed N            seeds the initial weights and the shuffles (default 1)\n"
-    "  --plot FILE         write the loss and accuracy curves (training and test) as .svg\n"
-    "                      or .png\n"
-    "  --scatter FILE      draw (.svg or .png) the pre-activations of the last 2-unit hidden\n"
-    "                      layer for every sample, e.g. with --hidden 20,20,2\n"
-    "  --save FILE.npz     write the trained model, its first layer standardising raw\n"
-    "                      pixels 0..16 as the tutorial did, and the class names\n";
+    "1497 the training set. Prints the train and test accuracy after every epoch.\n";
 
 std::string join(const std::vector<std::size_t>& widths, const char* separator)
 {
@@ -136,23 +123,40 @@ xtnn::plot::figure bottleneck_figure(const xtnn::network<float>& net, std::size_
 
 int main(int argc, char** argv)
 {
+    xtnn_examples::command_line cli("digits_train", description);
+    std::string data;
+    cli.text("--data", data, "DIR",
+             "folder holding digits/digits.csv.gz; default $XTNN_DATA_DIR, else ./data; "
+             "without the file, the copy built into xtnn");
+    std::vector<std::size_t> hidden = {20};
+    cli.list("--hidden", hidden, "20[,10...]", "hidden layer widths", 1);
+    std::size_t epochs = 100;
+    cli.number("--epochs", epochs, "N", "passes over the training set", 1);
+    double lr = 0.2;
+    cli.real("--lr", lr, "X", "SGD learning rate");
+    std::uint64_t seed = 1;
+    cli.number("--seed", seed, "N", "seeds the initial weights and the shuffles");
+    std::string plot_path;
+    cli.plot("--plot", plot_path,
+             "write the loss and accuracy curves (training and test) as .svg or .png");
+    std::string scatter_path;
+    cli.plot("--scatter", scatter_path,
+             "draw (.svg or .png) the pre-activations of the last 2-unit hidden layer for every "
+             "sample, e.g. with --hidden 20,20,2");
+    std::string save;
+    cli.text("--save", save, "FILE.npz",
+             "write the trained model, its first layer standardising raw pixels 0..16 as the "
+             "tutorial did, and the class names");
+
     return xtnn_examples::run(
-        usage,
+        cli,
         [&]
         {
-            const xtnn_examples::arguments args(
-                argc, argv,
-                {"--data", "--hidden", "--epochs", "--lr", "--seed", "--plot", "--scatter", "--save"},
-                {});
-            if (args.help())
+            if (!cli.parse(argc, argv))
             {
-                std::cout << usage;
                 return 0;
             }
-            const std::string plot_path = args.plot_path("--plot");        // .svg or .png
-            const std::string scatter_path = args.plot_path("--scatter");  // .svg or .png
-            const std::string data_dir = xtnn::data::resolve_data_dir(args.text("--data"));
-            const std::vector<std::size_t> hidden = args.list("--hidden", {20}, 1);
+            const std::string data_dir = xtnn::data::resolve_data_dir(data);
             std::vector<std::size_t> widths{xtnn::data::digits_pixels};
             widths.insert(widths.end(), hidden.begin(), hidden.end());
             widths.push_back(xtnn::data::digits_classes);
@@ -170,11 +174,11 @@ int main(int argc, char** argv)
             }
 
             xtnn::fit_options<float> options;
-            options.epochs = args.number("--epochs", 100, 1);
+            options.epochs = epochs;
             options.batch_size = 1;  // per-sample SGD, as the tutorial
-            options.optimizer = {xtnn::optimizer_kind::sgd, args.real("--lr", 0.2)};
+            options.optimizer = {xtnn::optimizer_kind::sgd, lr};
             options.loss = xtnn::loss_kind::softmax_cross_entropy;
-            options.seed = args.number("--seed", 1);
+            options.seed = seed;
             options.shuffle = true;
             options.verbose = xtnn::verbosity::silent;
             xtnn::use_default_blas_threads();
@@ -234,7 +238,7 @@ int main(int argc, char** argv)
                 xtnn::plot::save(figure, plot_path);
                 std::printf("saved curves to \"%s\"\n", plot_path.c_str());
             }
-            if (args.has("--save"))
+            if (cli.given("--save"))
             {
                 // The model takes raw pixels 0..16: its first layer standardises them with the
                 // statistics the tutorial used.
@@ -252,9 +256,9 @@ int main(int argc, char** argv)
                 info.input_description = "an 8x8 digit as scikit-learn's load_digits gives it, "
                                          "pixel values 0..16, row by row";
                 info.description = "trained by xtnn's digits_train";
-                xtnn::io::save_model(model, args.text("--save"), info);
+                xtnn::io::save_model(model, save, info);
                 std::printf("saved the model to \"%s\" (it takes raw pixels 0..16)\n",
-                            args.text("--save").c_str());
+                            save.c_str());
             }
             if (!scatter_path.empty())
             {

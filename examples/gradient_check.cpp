@@ -18,12 +18,12 @@
 #include <xtnn/xtnn.hpp>
 
 #include "book.hpp"
-#include "cli.hpp"
+#include "command_line.hpp"
 
 namespace
 {
-const char* const usage =
-    "usage: gradient_check [--data DIR] [--plot FILE] [--images N] [--seed N]\n"
+/// What --help says between the synopsis and the options.
+const char* const description =
     "The book's chapter 5 gradient check (ch05/gradient_check_neuralnet.py): TwoLayerNet\n"
     "784-50-10 (ReLU, softmax with cross-entropy), weights 0.01 * N(0, 1), biases 0, in\n"
     "double; on the first 3 MNIST training images it computes every parameter's gradient\n"
@@ -36,12 +36,7 @@ const char* const usage =
     "gradients of it differ by about 1e-6 of each gradient, 1e-7 in b2. The book's printed\n"
     "figures are those of the exact loss; the second block shows the ones with its epsilon.\n"
     "A hidden unit whose input lies within h of 0 (ReLU's kink) is not differentiable\n"
-    "there: its weights' differences jump to about 1e-5 (--seed 3 shows one).\n"
-    "  --data DIR          folder holding mnist/; default $XTNN_DATA_DIR, else ./data\n"
-    "  --plot FILE         draw backprop against numerical gradient, a panel per parameter\n"
-    "                      (the points lie on the diagonal), .svg or .png\n"
-    "  --images N          the first N training images (default 3)\n"
-    "  --seed N            seeds the initial weights (default 1)\n";
+    "there: its weights' differences jump to about 1e-5 (--seed 3 shows one).\n";
 
 /// The exact softmax cross-entropy, loss = -Σ log y[r, label_r] / rows, whose gradient
 /// dL/dZ = (y - t) / rows is the one xtnn::softmax_cross_entropy (the book's SoftmaxWithLoss)
@@ -97,21 +92,27 @@ xtnn::plot::figure gradients_figure(const std::vector<std::string>& names,
 
 int main(int argc, char** argv)
 {
+    xtnn_examples::command_line cli("gradient_check", description);
+    std::string data;
+    cli.text("--data", data, "DIR", "folder holding mnist/; default $XTNN_DATA_DIR, else ./data");
+    std::string plot_path;
+    cli.plot("--plot", plot_path,
+             "draw backprop against numerical gradient, a panel per parameter (the points lie "
+             "on the diagonal), .svg or .png");
+    std::size_t images = 3;
+    cli.number("--images", images, "N", "the first N training images", 1);
+    std::uint64_t seed = 1;
+    cli.number("--seed", seed, "N", "seeds the initial weights");
+
     return xtnn_examples::run(
-        usage,
+        cli,
         [&]
         {
-            const xtnn_examples::arguments args(argc, argv,
-                                                {"--data", "--plot", "--images", "--seed"}, {});
-            if (args.help())
+            if (!cli.parse(argc, argv))
             {
-                std::cout << usage;
                 return 0;
             }
-            const std::string plot_path = args.plot_path("--plot");
-            const std::string data_dir = xtnn::data::resolve_data_dir(args.text("--data"));
-            const std::size_t images = args.number("--images", 3, 1);
-            const std::uint64_t seed = args.number("--seed", 1);
+            const std::string data_dir = xtnn::data::resolve_data_dir(data);
             xtnn::use_default_blas_threads();
 
             // x_batch = x_train[:3], t_batch = t_train[:3]

@@ -23,13 +23,12 @@
 #include <xtnn/xtnn.hpp>
 
 #include "book.hpp"
-#include "cli.hpp"
+#include "command_line.hpp"
 
 namespace
 {
-const char* const usage =
-    "usage: hyperparameter_search [--data DIR] [--plot FILE] [--trials N] [--epochs N]\n"
-    "                             [--images N] [--workers N] [--seed N]\n"
+/// What --help says between the synopsis and the options.
+const char* const description =
     "The book's chapter 6 hyper-parameter search (ch06/hyperparameter_optimization.py): the\n"
     "first 500 MNIST training images, shuffled, the first 20% of them (100) held out for\n"
     "validation; 100 trials, each with weight decay 10^U(-8, -4) and learning rate\n"
@@ -42,16 +41,7 @@ const char* const usage =
     "(\"Best-1(val acc:0.83) | lr:...\"), then how far the best trial is above the median.\n"
     "Trials run on --workers threads with one BLAS thread each; each trial's weights and\n"
     "batches come from its own seed, drawn with its hyper-parameters from --seed, so the\n"
-    "results do not depend on the number of workers. The arithmetic is float.\n"
-    "  --data DIR          folder holding mnist/; default $XTNN_DATA_DIR, else ./data\n"
-    "  --plot FILE         draw the best 20 trials' curves in a 5x4 grid, validation solid,\n"
-    "                      train dashed, as the book's figure 6-24, .svg or .png\n"
-    "  --trials N          random trials (default 100)\n"
-    "  --epochs N          epochs of each trial (default 50)\n"
-    "  --images N          the first N training images, 20% of them for validation\n"
-    "                      (default 500)\n"
-    "  --workers N         threads running trials (default 2)\n"
-    "  --seed N            seeds the shuffle, the hyper-parameters and the trials (default 1)\n";
+    "results do not depend on the number of workers. The arithmetic is float.\n";
 
 using part = xtnn_book::image_set<float>;
 
@@ -161,26 +151,34 @@ xtnn::plot::figure best_figure(const std::vector<const trial*>& best)
 
 int main(int argc, char** argv)
 {
+    xtnn_examples::command_line cli("hyperparameter_search", description);
+    std::string data;
+    cli.text("--data", data, "DIR", "folder holding mnist/; default $XTNN_DATA_DIR, else ./data");
+    std::string plot_path;
+    cli.plot("--plot", plot_path,
+             "draw the best 20 trials' curves in a 5x4 grid, validation solid, train dashed, as "
+             "the book's figure 6-24, .svg or .png");
+    std::size_t trials = 100;
+    cli.number("--trials", trials, "N", "random trials", 1);
+    std::size_t epochs = 50;
+    cli.number("--epochs", epochs, "N", "epochs of each trial", 1);
+    std::size_t images = 500;
+    cli.number("--images", images, "N", "the first N training images, 20% of them for validation",
+               5);
+    std::size_t workers = 2;
+    cli.number("--workers", workers, "N", "threads running trials", 1);
+    std::uint64_t seed = 1;
+    cli.number("--seed", seed, "N", "seeds the shuffle, the hyper-parameters and the trials");
+
     return xtnn_examples::run(
-        usage,
+        cli,
         [&]
         {
-            const xtnn_examples::arguments args(
-                argc, argv,
-                {"--data", "--plot", "--trials", "--epochs", "--images", "--workers", "--seed"},
-                {});
-            if (args.help())
+            if (!cli.parse(argc, argv))
             {
-                std::cout << usage;
                 return 0;
             }
-            const std::string plot_path = args.plot_path("--plot");
-            const std::string data_dir = xtnn::data::resolve_data_dir(args.text("--data"));
-            const std::size_t trials = args.number("--trials", 100, 1);
-            const std::size_t epochs = args.number("--epochs", 50, 1);
-            const std::size_t images = args.number("--images", 500, 5);
-            const std::size_t workers = args.number("--workers", 2, 1);
-            const std::uint64_t seed = args.number("--seed", 1);
+            const std::string data_dir = xtnn::data::resolve_data_dir(data);
             // One BLAS thread: each worker's small GEMMs run on its own core
             // (blas_threads.hpp), the workers being the parallelism.
             xtnn::set_blas_threads(1);

@@ -16,21 +16,15 @@
 #include <xtnn/plot.hpp>
 #include <xtnn/xtnn.hpp>
 
-#include "cli.hpp"
+#include "command_line.hpp"
 
 namespace
 {
-const char* const usage =
-    "usage: keras_style [--data DIR] [--dataset NAME] [--seed N] [--epochs N] [--plot FILE]\n"
+/// What --help says between the synopsis and the options.
+const char* const description =
     "Trains Keras's introductory MLP (784-16-10, sigmoid then softmax, Adam lr 0.001,\n"
     "batch 1000) on the 60,000 MNIST training images, validating on the 10,000 test images\n"
-    "after every epoch, and prints Keras-style progress lines and the test score.\n"
-    "  --data DIR       folder holding mnist/; default $XTNN_DATA_DIR, else ./data\n"
-    "  --dataset NAME   mnist (default), or fashion-mnist as in Keras's clothing tutorial, or\n"
-    "                   any other of the family (see mnist_train --help), from DIR/NAME/\n"
-    "  --seed N         seeds the initial weights and the shuffles (default 1)\n"
-    "  --epochs N       passes over the training set (default 10)\n"
-    "  --plot FILE      write the loss and accuracy curves (training and test), .svg or .png\n";
+    "after every epoch, and prints Keras-style progress lines and the test score.\n";
 
 /// "Epoch 3/10 - 60/60 - 0.1s - loss: 1.3059 - accuracy: 0.7682 - val_loss: 1.2647 -
 /// val_accuracy: 0.7811": Keras's verbose=2 line, without its per-step time.
@@ -46,24 +40,34 @@ void print_epoch(const xtnn::epoch_record& r)
 
 int main(int argc, char** argv)
 {
+    xtnn_examples::command_line cli("keras_style", description);
+    std::string data;
+    cli.text("--data", data, "DIR", "folder holding mnist/; default $XTNN_DATA_DIR, else ./data");
+    std::string dataset = "mnist";
+    cli.text("--dataset", dataset, "NAME",
+             "{} (default), or fashion-mnist as in Keras's clothing tutorial, or any other of the "
+             "family (see mnist_train --help), from DIR/NAME/");
+    std::uint64_t seed = 1;
+    cli.number("--seed", seed, "N", "seeds the initial weights and the shuffles");
+    std::size_t epochs = 10;
+    cli.number("--epochs", epochs, "N", "passes over the training set", 1);
+    std::string plot_path;
+    cli.plot("--plot", plot_path,
+             "write the loss and accuracy curves (training and test), .svg or .png");
+
     return xtnn_examples::run(
-        usage,
+        cli,
         [&]
         {
-            const xtnn_examples::arguments args(argc, argv,
-                                                {"--data", "--dataset", "--seed", "--epochs", "--plot"}, {});
-            if (args.help())
+            if (!cli.parse(argc, argv))
             {
-                std::cout << usage;
                 return 0;
             }
-            const std::string plot_path = args.plot_path("--plot");  // .svg or .png
-            const std::string data_dir = xtnn::data::resolve_data_dir(args.text("--data"));
-            const std::uint64_t seed = args.number("--seed", 1);
+            const std::string data_dir = xtnn::data::resolve_data_dir(data);
 
             // model.compile(optimizer=Adam(), loss="categorical_crossentropy")
             xtnn::fit_options<float> options;
-            options.epochs = args.number("--epochs", 10, 1);
+            options.epochs = epochs;
             options.batch_size = 1000;
             options.optimizer.kind = xtnn::optimizer_kind::adam;
             options.optimizer.learning_rate = 0.001;
@@ -81,8 +85,7 @@ int main(int argc, char** argv)
             // to_categorical(y): one-hot labels, as the tutorial feeds them
             xtnn::data::mnist_options load;
             load.one_hot_label = true;
-            const auto set =
-                xtnn::data::load_dataset<float>(args.text("--dataset", "mnist"), data_dir, load);
+            const auto set = xtnn::data::load_dataset<float>(dataset, data_dir, load);
             const auto& train = set.train;
             const auto& test = set.test;
             const std::size_t classes = set.classes();

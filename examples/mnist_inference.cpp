@@ -16,51 +16,19 @@
 
 #include <xtnn/blas_threads.hpp>
 #include <xtnn/data/data_dir.hpp>
-#include <xtnn/io/image.hpp>
 #include <xtnn/data/datasets.hpp>
+#include <xtnn/io/image.hpp>
 #include <xtnn/io/interop.hpp>
 #include <xtnn/xtnn.hpp>
 
-#include "cli.hpp"
+#include "command_line.hpp"
 
 namespace
 {
-const char* const usage =
-    "usage: mnist_inference [--data DIR] [--dataset NAME] [--weights FILE] [--layers SPEC]\n"
-    "                       [--prepend SPEC] [--batch N] [--no-normalize]\n"
-    "                       [--hidden-activation KIND] [--misclassified FILE.png]\n"
+/// What --help says between the synopsis and the options.
+const char* const description =
     "Classifies the 10,000 MNIST test images with a pretrained network, one at a time and\n"
-    "in batches, and prints the accuracy and speed of each.\n"
-    "  --data DIR     folder holding mnist/ (and dlfs/); default $XTNN_DATA_DIR, else ./data\n"
-    "  --dataset NAME the test images of another data set of the MNIST family, e.g.\n"
-    "                 fashion-mnist, kmnist, emnist-letters (see mnist_train --help), read\n"
-    "                 from DIR/NAME/; the network must have one output per class\n"
-    "  --weights FILE any model file, told by its bytes (default DIR/dlfs/sample_weight.pkl,\n"
-    "                 the book's):\n"
-    "                 - an xtnn model file (mnist_train --save, .npz) or an xtnn safetensors\n"
-    "                   file (xtnn_convert): the whole network comes from it\n"
-    "                 - a PyTorch state_dict (torch.save(model.state_dict(), \"m.pt\")) or a\n"
-    "                   safetensors file of one: give its layers with --layers\n"
-    "                 - a weights-only .pkl or .npz with W1, b1 ... WN, bN: depth and widths\n"
-    "                   come from it, activations from --hidden-activation (or --layers)\n"
-    "                 - a Keras model.save file (.keras, .h5) or an ONNX file (.onnx): the\n"
-    "                   network comes from it (save_weights's .h5: with --layers)\n"
-    "  --layers SPEC  the layers of a file that holds only tensors, e.g.\n"
-    "                 \"dense:32,batch_norm,relu,dropout:0.1,dense:10\" for\n"
-    "                 nn.Sequential(Linear(784, 32), BatchNorm1d(32), ReLU(), Dropout(0.1),\n"
-    "                 Linear(32, 10)) (tensor names 0.weight ... or fc1.weight ...)\n"
-    "  --prepend SPEC layers put in front of the file's: the input scaling the model was\n"
-    "                 trained with. rescale:SCALE:OFFSET computes x*SCALE + OFFSET; with\n"
-    "                 --no-normalize (raw 0..255 pixels) torchvision's (x/255 - 0.1307)/0.3081\n"
-    "                 is rescale:0.012728233130318015:-0.424212917883804\n"
-    "  --batch N      images per batch in the batched run (default 100)\n"
-    "  --no-normalize feed raw 0..255 pixels, as the book's normalize=False (default: /255;\n"
-    "                 an xtnn model file always gets raw pixels: its first layers rescale)\n"
-    "  --hidden-activation KIND  for a weights-only file without --layers, the activation\n"
-    "                 after each hidden layer (default sigmoid): any activation layer item,\n"
-    "                 e.g. relu, tanh, leaky_relu:0.1, gelu; the output layer is softmax\n"
-    "  --misclassified FILE.png  save a grid of the test digits the network got wrong, each\n"
-    "                 captioned with the predicted and the true label (the book's ch08)\n";
+    "in batches, and prints the accuracy and speed of each.\n";
 
 struct run_result
 {
@@ -130,29 +98,72 @@ void save_misclassified(const std::string& path, const xt::xarray<float>& images
 
 int main(int argc, char** argv)
 {
+    xtnn_examples::command_line cli("mnist_inference", description);
+    std::string data;
+    cli.text("--data", data, "DIR",
+             "folder holding mnist/ (and dlfs/); default $XTNN_DATA_DIR, else ./data");
+    std::string dataset = "mnist";
+    cli.text("--dataset", dataset, "NAME",
+             "the test images of another data set of the MNIST family, e.g. fashion-mnist, "
+             "kmnist, emnist-letters (see mnist_train --help), read from DIR/NAME/; the network "
+             "must have one output per class")
+        ->default_str("");
+    std::string weights_flag;
+    cli.text("--weights", weights_flag, "FILE",
+             "any model file, told by its bytes (default DIR/dlfs/sample_weight.pkl, the "
+             "book's):\n"
+             "- an xtnn model file (mnist_train --save, .npz) or an xtnn safetensors file "
+             "(xtnn_convert): the whole network comes from it\n"
+             "- a PyTorch state_dict (torch.save(model.state_dict(), \"m.pt\")) or a safetensors "
+             "file of one: give its layers with --layers\n"
+             "- a weights-only .pkl or .npz with W1, b1 ... WN, bN: depth and widths come from "
+             "it, activations from --hidden-activation (or --layers)\n"
+             "- a Keras model.save file (.keras, .h5) or an ONNX file (.onnx): the network comes "
+             "from it (save_weights's .h5: with --layers)");
+    std::string layers;
+    cli.text("--layers", layers, "SPEC",
+             "the layers of a file that holds only tensors, e.g. "
+             "\"dense:32,batch_norm,relu,dropout:0.1,dense:10\" for nn.Sequential(Linear(784, "
+             "32), BatchNorm1d(32), ReLU(), Dropout(0.1), Linear(32, 10)) (tensor names 0.weight "
+             "... or fc1.weight ...)");
+    std::string prepend;
+    cli.text("--prepend", prepend, "SPEC",
+             "layers put in front of the file's: the input scaling the model was trained with. "
+             "rescale:SCALE:OFFSET computes x*SCALE + OFFSET; with --no-normalize (raw 0..255 "
+             "pixels) torchvision's (x/255 - 0.1307)/0.3081 is "
+             "rescale:0.012728233130318015:-0.424212917883804");
+    std::size_t batch = 100;
+    cli.number("--batch", batch, "N", "images per batch in the batched run", 1);
+    bool no_normalize = false;
+    cli.flag("--no-normalize", no_normalize,
+             "feed raw 0..255 pixels, as the book's normalize=False (default: /255; an xtnn "
+             "model file always gets raw pixels: its first layers rescale)");
+    std::string hidden_activation = "sigmoid";
+    cli.text("--hidden-activation", hidden_activation, "KIND",
+             "for a weights-only file without --layers, the activation after each hidden layer "
+             "(default {}): any activation layer item, e.g. relu, tanh, leaky_relu:0.1, gelu; "
+             "the output layer is softmax");
+    std::string misclassified;
+    cli.text("--misclassified", misclassified, "FILE.png",
+             "save a grid of the test digits the network got wrong, each captioned with the "
+             "predicted and the true label (the book's ch08)");
+
     return xtnn_examples::run(
-        usage,
+        cli,
         [&]
         {
-            const xtnn_examples::arguments args(
-                argc, argv,
-                {"--data", "--dataset", "--weights", "--batch", "--hidden-activation", "--misclassified",
-                 "--layers", "--prepend"},
-                {"--no-normalize"});
-            if (args.help())
+            if (!cli.parse(argc, argv))
             {
-                std::cout << usage;
                 return 0;
             }
-            const std::string data_dir = xtnn::data::resolve_data_dir(args.text("--data"));
+            const std::string data_dir = xtnn::data::resolve_data_dir(data);
             const std::string weights =
-                args.text("--weights", data_dir + "/dlfs/sample_weight.pkl");
-            const std::size_t batch = args.number("--batch", 100, 1);
+                cli.given("--weights") ? weights_flag : data_dir + "/dlfs/sample_weight.pkl";
             const xtnn::any_layer<float> hidden = xtnn_examples::parse_or_usage(
                 [](const std::string& item) { return xtnn::make_layer<float>(item); },
-                args.text("--hidden-activation", "sigmoid"));
+                hidden_activation);
             xtnn::use_default_blas_threads();
-            if (!args.has("--weights") && !std::filesystem::exists(weights))
+            if (!cli.given("--weights") && !std::filesystem::exists(weights))
             {
                 throw xtnn::data::data_not_found(
                     "mnist_inference: the book's pretrained network is not at \"" + weights +
@@ -168,21 +179,20 @@ int main(int argc, char** argv)
             // preprocessing); a file of weights only (the book's pickle, a PyTorch state_dict)
             // does not, so the flags say which layers and which pixel scale to use.
             xtnn::io::import_options import;
-            import.layers = args.text("--layers");
-            import.prepend = args.text("--prepend");
-            import.hidden = args.text("--hidden-activation", "sigmoid");
+            import.layers = layers;
+            import.prepend = prepend;
+            import.hidden = hidden_activation;
             import.inputs = 784;
             const auto imported = xtnn::io::import_model<float>(weights, import);
             const bool whole_model = imported.carries_architecture;
             // xtnn's own files (mnist_train --save) hold their preprocessing; the others
             // (Keras, ONNX, weights) get the book's x/255 unless --no-normalize says raw.
-            const bool xtnn_file = whole_model &&
-                                   (imported.format == xtnn::io::model_format::xtnn_model ||
-                                    imported.format == xtnn::io::model_format::safetensors);
+            const bool xtnn_file =
+                whole_model && (imported.format == xtnn::io::model_format::xtnn_model ||
+                                imported.format == xtnn::io::model_format::safetensors);
             const auto& net = imported.loaded.net;
             xtnn::data::mnist_options options;
-            options.normalize = !xtnn_file && !args.has("--no-normalize");
-            const std::string dataset = args.text("--dataset", "mnist");
+            options.normalize = !xtnn_file && !no_normalize;
             const auto set = xtnn::data::load_dataset_part<float>(
                 dataset, data_dir, xtnn::data::mnist_part::test, options);
             const auto& test = set.test;
@@ -212,17 +222,16 @@ int main(int argc, char** argv)
             }
             std::printf("test set: %zu images%s, pixels %s\n", labels.size(),
                         dataset == "mnist" ? "" : (" (" + dataset + ")").c_str(),
-                        xtnn_file            ? "0..255 (the model rescales them itself)"
+                        xtnn_file           ? "0..255 (the model rescales them itself)"
                         : options.normalize ? "/ 255 (normalize)"
                                             : "0..255 (no normalize)");
             report("per sample", classify(net, test.images, labels, 1), labels.size());
             const run_result batched = classify(net, test.images, labels, batch);
             report("batch of " + std::to_string(batch), batched, labels.size());
-            if (args.has("--misclassified"))
+            if (cli.given("--misclassified"))
             {
-                save_misclassified(args.text("--misclassified"), test.images,
-                                   options.normalize ? 1.0f : 255.0f, batched.predicted, labels,
-                                   100);
+                save_misclassified(misclassified, test.images, options.normalize ? 1.0f : 255.0f,
+                                   batched.predicted, labels, 100);
             }
             return 0;
         });

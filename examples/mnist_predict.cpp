@@ -25,26 +25,22 @@
 #include <xtnn/io/model.hpp>
 #include <xtnn/xtnn.hpp>
 
-#include "cli.hpp"
+#include "command_line.hpp"
 
 namespace
 {
-const char* const usage =
-    "usage: mnist_predict --model FILE [--preprocessed DIR] IMAGE...\n"
+/// What --help says between the synopsis and the options.
+const char* const description =
     "Classifies pictures of handwritten digits with a model file that takes raw 28x28\n"
     "pixels 0..255 (mnist_train --save writes one). Each picture is made into an MNIST\n"
     "digit as LeCun et al. made theirs: gray, white ink on black (a light background is\n"
     "inverted), the background to 0 and the ink to 255, cropped to the ink, scaled to fit\n"
     "20x20 keeping its aspect ratio, and placed in 28x28 with its centre of mass at the\n"
     "centre. Prints one line per file, the three likeliest classes and their probabilities:\n"
-    "  digit.png: 7 (0.998), 3 (0.001), 2 (0.000)\n"
-    "  --model FILE        the model file (required); loaded once for all the images\n"
-    "  --preprocessed DIR  also save the 28x28 digit each image became, as\n"
-    "                      DIR/<N>-<name>.png (N: the image's place on the command line)\n"
-    "  IMAGE               a PNG (gray or colour, 1 to 16 bits, palette; transparency is\n"
-    "                      composed onto white), a binary PGM (P5, 8 bits) or a raw 28x28\n"
-    "                      image as MNIST stores it (a file of exactly 784 bytes); any size.\n"
-    "                      After \"--\" every argument is an image, even one starting with -\n"
+    "  digit.png: 7 (0.998), 3 (0.001), 2 (0.000)\n";
+
+/// What --help says after the options.
+const char* const footer =
     "A file that cannot be read or holds no digit prints \"error: FILE: ...\" and the others\n"
     "are still classified; the exit status is then 1.\n";
 
@@ -372,40 +368,49 @@ std::string top_classes(const float* scores, const std::vector<std::string>& nam
 
 int main(int argc, char** argv)
 {
+    xtnn_examples::command_line cli("mnist_predict", description);
+    std::string model_path;
+    cli.text("--model", model_path, "FILE",
+             "the model file (required); loaded once for all the images")
+        ->required();
+    std::string preprocessed;
+    cli.text("--preprocessed", preprocessed, "DIR",
+             "also save the 28x28 digit each image became, as DIR/<N>-<name>.png (N: the "
+             "image's place on the command line)")
+        ->check(CLI::Validator(
+            [](std::string& dir)
+            {
+                return std::filesystem::is_directory(dir)
+                           ? std::string()
+                           : "expects an existing folder; got \"" + dir + "\"";
+            },
+            ""));
+    std::vector<std::string> images;
+    cli.positionals("IMAGE", images,
+                    "a PNG (gray or colour, 1 to 16 bits, palette; transparency is composed onto "
+                    "white), a binary PGM (P5, 8 bits) or a raw 28x28 image as MNIST stores it (a "
+                    "file of exactly 784 bytes); any size. After \"--\" every argument is an "
+                    "image, even one starting with -")
+        ->required();
+    cli.footer(footer);
+
     return xtnn_examples::run(
-        usage,
+        cli,
         [&]
         {
-            const xtnn_examples::arguments args(argc, argv, {"--model", "--preprocessed"}, {},
-                                                xtnn_examples::positionals::accepted);
-            if (args.help())
+            if (!cli.parse(argc, argv))
             {
-                std::cout << usage;
                 return 0;
-            }
-            if (!args.has("--model"))
-            {
-                throw xtnn_examples::usage_error("--model FILE is required");
-            }
-            if (args.positional().empty())
-            {
-                throw xtnn_examples::usage_error("no image given; expected one or more files");
-            }
-            const std::string preprocessed = args.text("--preprocessed");
-            if (args.has("--preprocessed") && !std::filesystem::is_directory(preprocessed))
-            {
-                throw xtnn_examples::usage_error(
-                    "--preprocessed expects an existing folder; got \"" + preprocessed + "\"");
             }
             xtnn::use_default_blas_threads();
 
-            const auto model = xtnn::io::load_model<float>(args.text("--model"));
+            const auto model = xtnn::io::load_model<float>(model_path);
             constexpr std::size_t side = 28;
             if (model.net.inputs() != side * side)
             {
-                throw xtnn::shape_error(
-                    "mnist_predict: \"" + args.text("--model") + "\": the model takes " +
-                    std::to_string(model.net.inputs()) + " inputs; expected 784, a 28x28 digit");
+                throw xtnn::shape_error("mnist_predict: \"" + model_path + "\": the model takes " +
+                                        std::to_string(model.net.inputs()) +
+                                        " inputs; expected 784, a 28x28 digit");
             }
             std::vector<std::string> names = model.info.classes;
             if (names.size() != model.net.outputs())
@@ -420,9 +425,9 @@ int main(int argc, char** argv)
             xtnn::workspace<float> ws(model.net, 1);
             xtnn::matrix<float> input = xt::zeros<float>({std::size_t{1}, side * side});
             int status = 0;
-            for (std::size_t i = 0; i < args.positional().size(); ++i)
+            for (std::size_t i = 0; i < images.size(); ++i)
             {
-                const std::string& path = args.positional()[i];
+                const std::string& path = images[i];
                 try
                 {
                     const xtnn::io::gray_image digit = xtnn::data::to_mnist_digit(read_image(path));

@@ -10,57 +10,54 @@
 #include <vector>
 
 #include <xtnn/data/data_dir.hpp>
-#include <xtnn/io/image.hpp>
 #include <xtnn/data/datasets.hpp>
+#include <xtnn/io/image.hpp>
 
-#include "cli.hpp"
+#include "command_line.hpp"
 
 namespace
 {
-const char* const usage =
-    "usage: mnist_show [--data DIR] [--dataset NAME] [--set train|test] [--index N] [--count K]\n"
-    "                  [--png FILE]\n"
-    "Prints MNIST digits N .. N+K-1 of a set with their labels, drawn as text.\n"
-    "  --data DIR   data directory holding mnist/ (default: $XTNN_DATA_DIR, else ./data)\n"
-    "  --dataset NAME  mnist (default) or another of the family: fashion-mnist, kmnist,\n"
-    "               emnist-letters, ... (see mnist_train --help), from DIR/NAME/\n"
-    "  --set S      train (60000 digits, default) or test (10000)\n"
-    "  --index N    first digit to show (default 0: the training set's first digit is a 5)\n"
-    "  --count K    how many digits to show (default 1)\n"
-    "  --png FILE   also save a PNG: one digit enlarged 4x, or a grid of K captioned digits\n"
-    "  --help       print this and exit\n";
+/// What --help says between the synopsis and the options.
+const char* const description =
+    "Prints MNIST digits N .. N+K-1 of a set with their labels, drawn as text.\n";
 
 }  // namespace
 
 int main(int argc, char** argv)
 {
+    xtnn_examples::command_line cli("mnist_show", description);
+    std::string data;
+    cli.text("--data", data, "DIR",
+             "data directory holding mnist/ (default: $XTNN_DATA_DIR, else ./data)");
+    std::string dataset = "mnist";
+    cli.text("--dataset", dataset, "NAME",
+             "{} (default) or another of the family: fashion-mnist, kmnist, emnist-letters, ... "
+             "(see mnist_train --help), from DIR/NAME/");
+    std::string set = "train";
+    cli.choice("--set", set, {"train", "test"}, "train (60000 digits) or test (10000)");
+    std::size_t index = 0;
+    cli.number("--index", index, "N",
+               "first digit to show (default {}: the training set's first digit is a 5)");
+    std::size_t count = 1;
+    cli.number("--count", count, "K", "how many digits to show", 1);
+    std::string png;
+    cli.text("--png", png, "FILE",
+             "also save a PNG: one digit enlarged 4x, or a grid of K captioned digits");
+
     return xtnn_examples::run(
-        usage,
+        cli,
         [&]
         {
-            const xtnn_examples::arguments args(
-                argc, argv, {"--data", "--dataset", "--set", "--index", "--count", "--png"}, {});
-            if (args.help())
+            if (!cli.parse(argc, argv))
             {
-                std::cout << usage;
                 return 0;
             }
-            const std::string set = args.text("--set", "train");
-            if (set != "train" && set != "test")
-            {
-                throw xtnn_examples::usage_error("--set expects train or test; got \"" + set +
-                                                 "\"");
-            }
             const bool train = set == "train";
-            const std::size_t index = args.number("--index", 0);
-            const std::size_t count = args.number("--count", 1, 1);
-            const std::string png = args.text("--png");
 
             // The loader looks in the data directory itself and in its mnist/ subdirectory.
-            const std::string dir = xtnn::data::resolve_data_dir(args.text("--data"));
+            const std::string dir = xtnn::data::resolve_data_dir(data);
             const auto loaded = xtnn::data::load_dataset_part<float>(
-                args.text("--dataset", "mnist"), dir,
-                train ? xtnn::data::mnist_part::train : xtnn::data::mnist_part::test,
+                dataset, dir, train ? xtnn::data::mnist_part::train : xtnn::data::mnist_part::test,
                 {true, true, false});
             xtnn_examples::print_notes(loaded);
             const auto& split = train ? loaded.train : loaded.test;
@@ -86,7 +83,8 @@ int main(int argc, char** argv)
                 const bool short_name = names[label].size() <= 3;
                 captions.push_back(short_name ? names[label] : std::to_string(label));
                 std::cout << set_name << '[' << i << "]: label " << label
-                          << (names[label] == std::to_string(label) ? "" : " (" + names[label] + ")")
+                          << (names[label] == std::to_string(label) ? ""
+                                                                    : " (" + names[label] + ")")
                           << '\n'
                           << xtnn::io::digit_to_text(digits.back());
             }

@@ -22,73 +22,39 @@
 #include <xtnn/plot.hpp>
 #include <xtnn/xtnn.hpp>
 
-#include "cli.hpp"
+#include "command_line.hpp"
 
 namespace
 {
-const char* const usage =
-    "usage: mnist_train [--data DIR] [--dataset NAME] [--hidden 256[,128...]] [--activation KIND]\n"
-    "                   [--batch-norm] [--dropout P] [--layers SPEC]\n"
-    "                   [--optimizer sgd|momentum|nesterov|adagrad|rmsprop|adam|adamw] [--lr X]\n"
-    "                   [--batch N] [--epochs N] [--weight-decay X] [--seed N]\n"
-    "                   [--init normal|xavier|he|glorot_uniform] [--validation-split F]\n"
-    "                   [--save FILE.npz] [--checkpoint FILE] [--resume FILE]\n"
-    "                   [--history FILE.svg|FILE.png] [--quiet]\n"
+/// What --help says between the synopsis and the options.
+const char* const description =
     "Trains a network (softmax + cross-entropy) on the 60,000 MNIST training images and\n"
-    "reports its accuracy on the 10,000 test images (or on another data set's parts).\n"
-    "  --data DIR        folder holding mnist/ (one folder per data set); default\n"
-    "                    $XTNN_DATA_DIR, else ./data\n"
-    "  --dataset NAME    mnist (default), fashion-mnist, kmnist, emnist-digits, emnist-letters,\n"
-    "                    emnist-balanced, emnist-mnist, emnist-byclass, emnist-bymerge or\n"
-    "                    notmnist, read from DIR/NAME/ (emnist-*: DIR/emnist/); its class\n"
-    "                    names go into the saved model\n"
-    "  --hidden LIST     hidden layer widths (default 256)\n"
-    "  --activation KIND activation after each hidden layer (default relu): identity, sigmoid,\n"
-    "                    tanh, relu, leaky_relu[:alpha], elu[:alpha], gelu[:tanh], silu,\n"
-    "                    softplus\n"
-    "  --batch-norm      BatchNorm after every hidden dense layer, before its activation\n"
-    "  --dropout P       dropout after every hidden activation (default 0)\n"
-    "  --layers SPEC     the whole layer list instead of the four flags above, e.g.\n"
-    "                    \"dense:256,batch_norm,relu,dropout:0.2,dense:10,softmax\" (the input\n"
-    "                    width comes from the data; it must end in one output per class and\n"
-    "                    a softmax)\n"
-    "  --optimizer O     update rule (default adam)\n"
-    "  --lr X            learning rate (default 0.001 for adam/adamw/rmsprop, 0.01 for adagrad\n"
-    "                    and momentum/nesterov, 0.1 for sgd)\n"
-    "  --batch N         mini-batch size; 1 = per-sample SGD (default 128)\n"
-    "  --epochs N        passes over the training set (default 10)\n"
-    "  --weight-decay X  L2 penalty on the kernels (AdamW: its decoupled decay) (default 0)\n"
-    "  --seed N          seeds initialisation, shuffles and dropout (default 1)\n"
-    "  --init I          weight initialisation (default he for the ReLU family, xavier\n"
-    "                    otherwise)\n"
-    "  --validation-split F  hold out the last fraction F of the training set and validate\n"
-    "                    on it each epoch; without it the test set is scored each epoch, as\n"
-    "                    the book does (for watching only: nothing is tuned on it)\n"
-    "  --save FILE.npz   write the trained model: every layer (the first rescales raw 0..255\n"
-    "                    pixels by 1/255), class names and a self-check; score it again with\n"
-    "                    mnist_inference --weights FILE.npz\n"
-    "  --checkpoint FILE write a checkpoint after every epoch (a model file that also holds\n"
-    "                    where the run stands); a run killed at any moment loses at most the\n"
-    "                    epoch in progress\n"
-    "  --resume FILE     continue the run a checkpoint holds (its network, optimizer, order,\n"
-    "                    engine, history) up to --epochs in all, bit for bit as if it had\n"
-    "                    never stopped; give the same training flags as the first run\n"
-    "  --history FILE    write the loss and accuracy curves, .svg or .png\n"
-    "  --quiet           no progress lines\n";
+    "reports its accuracy on the 10,000 test images (or on another data set's parts).\n";
+
+/// The flags that describe the network (--layers or the four others).
+struct network_flags
+{
+    std::vector<std::size_t> hidden{256};
+    std::string activation = "relu";
+    bool batch_norm = false;
+    double dropout = 0;
+    std::string layers;
+};
 
 /// The network the flags describe, for raw 0..255 pixels: a rescale by 1/255 (so the model
 /// file it becomes takes the bytes of an image), then for each hidden width a dense layer,
 /// BatchNorm if asked, the activation and dropout if asked; then a dense layer of one output per
 /// class and softmax. Or the rescale and the --layers list.
-xtnn::network<float> build_network(const xtnn_examples::arguments& args, std::size_t inputs,
+xtnn::network<float> build_network(const xtnn_examples::command_line& cli,
+                                   const network_flags& flags, std::size_t inputs,
                                    std::size_t classes)
 {
     xtnn::network<float> net(inputs, {xtnn::rescale(1 / 255.0)});
-    if (args.has("--layers"))
+    if (cli.given("--layers"))
     {
         for (const char* flag : {"--hidden", "--activation", "--batch-norm", "--dropout"})
         {
-            if (args.has(flag))
+            if (cli.given(flag))
             {
                 std::fprintf(stderr, "note: --layers gives the whole network; %s is ignored\n",
                              flag);
@@ -97,33 +63,26 @@ xtnn::network<float> build_network(const xtnn_examples::arguments& args, std::si
         const auto layers = xtnn_examples::parse_or_usage(
             [&](const std::string& spec)
             { return xtnn::layer_registry<float>::global().parse_list(spec); },
-            args.text("--layers"));
+            flags.layers);
         for (const auto& layer : layers)
         {
             net.add(layer);
         }
         return net;
     }
-    const std::vector<std::size_t> hidden = args.list("--hidden", {256}, 1);
     const auto activation = xtnn_examples::parse_or_usage(
-        [](const std::string& item) { return xtnn::make_layer<float>(item); },
-        args.text("--activation", "relu"));
-    const double dropout = args.real("--dropout", 0);
-    if (dropout >= 1)
-    {
-        throw xtnn_examples::usage_error("--dropout expects a fraction below 1");
-    }
-    for (std::size_t width : hidden)
+        [](const std::string& item) { return xtnn::make_layer<float>(item); }, flags.activation);
+    for (std::size_t width : flags.hidden)
     {
         net.add(xtnn::dense(width));
-        if (args.has("--batch-norm"))
+        if (flags.batch_norm)
         {
             net.add(xtnn::batch_norm());
         }
         net.add(activation);
-        if (dropout > 0)
+        if (flags.dropout > 0)
         {
-            net.add(xtnn::dropout(dropout));
+            net.add(xtnn::dropout(flags.dropout));
         }
     }
     net.add(xtnn::dense(classes)).add(xtnn::softmax());
@@ -141,9 +100,8 @@ xtnn::io::model_info describe_model(const xtnn::data::dataset<float>& set)
     info.input_description = std::string("raw pixels 0..255, a 28x28 ") +
                              (mnist ? "MNIST-style digit" : set.info->title + " image") +
                              " row by row";
-    info.description = "trained by xtnn's mnist_train on the " +
-                       std::to_string(set.train.size()) + " " +
-                       (mnist ? std::string("MNIST") : set.info->title) + " training images";
+    info.description = "trained by xtnn's mnist_train on the " + std::to_string(set.train.size()) +
+                       " " + (mnist ? std::string("MNIST") : set.info->title) + " training images";
     for (std::size_t r = 0; r < std::min<std::size_t>(4, set.test.size()); ++r)
     {
         const float* row = set.test.images.data() + r * 784;
@@ -209,47 +167,101 @@ double default_learning_rate(xtnn::optimizer_kind kind)
 
 int main(int argc, char** argv)
 {
+    xtnn_examples::command_line cli("mnist_train", description);
+    std::string data;
+    cli.text("--data", data, "DIR",
+             "folder holding mnist/ (one folder per data set); default $XTNN_DATA_DIR, else "
+             "./data");
+    std::string dataset = "mnist";
+    cli.text("--dataset", dataset, "NAME",
+             "{} (default), fashion-mnist, kmnist, emnist-digits, emnist-letters, "
+             "emnist-balanced, emnist-mnist, emnist-byclass, emnist-bymerge or notmnist, read "
+             "from DIR/NAME/ (emnist-*: DIR/emnist/); its class names go into the saved model");
+    network_flags flags;
+    cli.list("--hidden", flags.hidden, "256[,128...]", "hidden layer widths", 1);
+    cli.text("--activation", flags.activation, "KIND",
+             "activation after each hidden layer (default {}): identity, sigmoid, tanh, relu, "
+             "leaky_relu[:alpha], elu[:alpha], gelu[:tanh], silu, softplus");
+    cli.flag("--batch-norm", flags.batch_norm,
+             "BatchNorm after every hidden dense layer, before its activation");
+    cli.real("--dropout", flags.dropout, "P", "dropout after every hidden activation", 0, 1);
+    cli.text("--layers", flags.layers, "SPEC",
+             "the whole layer list instead of the four flags above, e.g. "
+             "\"dense:256,batch_norm,relu,dropout:0.2,dense:10,softmax\" (the input width comes "
+             "from the data; it must end in one output per class and a softmax)");
+    std::string optimizer = "adam";
+    cli.text("--optimizer", optimizer, "sgd|momentum|nesterov|adagrad|rmsprop|adam|adamw",
+             "update rule");
+    double lr = 0;
+    cli.real("--lr", lr, "X",
+             "learning rate (default 0.001 for adam/adamw/rmsprop, 0.01 for adagrad and "
+             "momentum/nesterov, 0.1 for sgd)")
+        ->default_str("");
+    std::size_t batch = 128;
+    cli.number("--batch", batch, "N", "mini-batch size; 1 = per-sample SGD", 1);
+    std::size_t epochs = 10;
+    cli.number("--epochs", epochs, "N", "passes over the training set", 1);
+    double weight_decay = 0;
+    cli.real("--weight-decay", weight_decay, "X",
+             "L2 penalty on the kernels (AdamW: its decoupled decay)");
+    std::uint64_t seed = 1;
+    cli.number("--seed", seed, "N", "seeds initialisation, shuffles and dropout");
+    std::string init_flag;
+    cli.text("--init", init_flag, "normal|xavier|he|glorot_uniform",
+             "weight initialisation (default he for the ReLU family, xavier otherwise)");
+    double validation_split = 0;
+    cli.real("--validation-split", validation_split, "F",
+             "hold out the last fraction F of the training set and validate on it each epoch; "
+             "without it the test set is scored each epoch, as the book does (for watching "
+             "only: nothing is tuned on it)",
+             0, 1)
+        ->default_str("");
+    std::string save;
+    cli.text("--save", save, "FILE.npz",
+             "write the trained model: every layer (the first rescales raw 0..255 pixels by "
+             "1/255), class names and a self-check; score it again with mnist_inference "
+             "--weights FILE.npz");
+    std::string checkpoint;
+    cli.text("--checkpoint", checkpoint, "FILE",
+             "write a checkpoint after every epoch (a model file that also holds where the run "
+             "stands); a run killed at any moment loses at most the epoch in progress");
+    std::string resume;
+    cli.text("--resume", resume, "FILE",
+             "continue the run a checkpoint holds (its network, optimizer, order, engine, "
+             "history) up to --epochs in all, bit for bit as if it had never stopped; give the "
+             "same training flags as the first run");
+    std::string history_path;
+    cli.plot("--history", history_path, "write the loss and accuracy curves, .svg or .png",
+             "FILE.svg|FILE.png");
+    bool quiet = false;
+    cli.flag("--quiet", quiet, "no progress lines");
+
     return xtnn_examples::run(
-        usage,
+        cli,
         [&]
         {
-            const xtnn_examples::arguments args(
-                argc, argv,
-                {"--data", "--dataset", "--hidden", "--activation", "--dropout", "--layers", "--optimizer",
-                 "--lr", "--batch", "--epochs", "--weight-decay", "--seed", "--init",
-                 "--validation-split", "--save", "--checkpoint", "--resume", "--history"},
-                {"--batch-norm", "--quiet"});
-            if (args.help())
+            if (!cli.parse(argc, argv))
             {
-                std::cout << usage;
                 return 0;
             }
-            const std::string history_path = args.plot_path("--history");  // .svg or .png
-            const std::string data_dir = xtnn::data::resolve_data_dir(args.text("--data"));
+            const std::string data_dir = xtnn::data::resolve_data_dir(data);
             xtnn::fit_options<float> options;
-            options.optimizer.kind =
-                xtnn_examples::parse_or_usage(
-                    [](const std::string& s) { return xtnn::parse_optimizer(s); },
-                               args.text("--optimizer", "adam"));
+            options.optimizer.kind = xtnn_examples::parse_or_usage(
+                [](const std::string& name) { return xtnn::parse_optimizer(name); }, optimizer);
             options.optimizer.learning_rate =
-                args.real("--lr", default_learning_rate(options.optimizer.kind));
-            options.optimizer.weight_decay = args.real("--weight-decay", 0);
-            options.batch_size = args.number("--batch", 128, 1);
-            options.epochs = args.number("--epochs", 10, 1);
-            options.seed = args.number("--seed", 1);
-            options.validation_split = args.real("--validation-split", 0);
-            options.verbose = args.has("--quiet") ? xtnn::verbosity::silent : xtnn::verbosity::bar;
-            if (options.validation_split >= 1)
-            {
-                throw xtnn_examples::usage_error("--validation-split expects a fraction below 1");
-            }
+                cli.given("--lr") ? lr : default_learning_rate(options.optimizer.kind);
+            options.optimizer.weight_decay = weight_decay;
+            options.batch_size = batch;
+            options.epochs = epochs;
+            options.seed = seed;
+            options.validation_split = validation_split;
+            options.verbose = quiet ? xtnn::verbosity::silent : xtnn::verbosity::bar;
             xtnn::use_default_blas_threads();
 
             // Raw 0..255 pixels: the network's first layer rescales them.
             xtnn::data::mnist_options raw;
             raw.normalize = false;
-            const auto set = xtnn::data::load_dataset<float>(args.text("--dataset", "mnist"),
-                                                             data_dir, raw);
+            const auto set = xtnn::data::load_dataset<float>(dataset, data_dir, raw);
             const auto& train = set.train;
             const auto& test = set.test;
             const std::size_t classes = set.classes();
@@ -259,38 +271,35 @@ int main(int argc, char** argv)
             xtnn::network<float> net;
             xtnn::io::checkpoint<float> resumed;
             std::string init_name = "checkpoint's";
-            if (args.has("--resume"))
+            if (cli.given("--resume"))
             {
                 // The network and where the run stood come from the checkpoint; the flags that
                 // describe a network are not used.
-                resumed = xtnn::io::load_checkpoint<float>(args.text("--resume"));
+                resumed = xtnn::io::load_checkpoint<float>(resume);
                 net = resumed.model.net;
                 options.resume = &resumed.progress;
-                std::printf("resuming \"%s\" after epoch %zu of %zu\n",
-                            args.text("--resume").c_str(), resumed.progress.history.size(),
-                            options.epochs);
+                std::printf("resuming \"%s\" after epoch %zu of %zu\n", resume.c_str(),
+                            resumed.progress.history.size(), options.epochs);
             }
             else
             {
-                net = build_network(args, train.images.shape()[1], classes);
+                net = build_network(cli, flags, train.images.shape()[1], classes);
                 const auto init = xtnn_examples::parse_or_usage(
                     [](const std::string& name) { return xtnn::parse_init(name); },
-                    args.text("--init", default_init(net)));
+                    cli.given("--init") ? init_flag : default_init(net));
                 std::mt19937_64 engine(options.seed);
                 xtnn::initialize(net, engine, init);
                 init_name = std::string(xtnn::to_string(init));
             }
             if (net.layer(net.size() - 1).kind() != "softmax" || net.outputs() != classes)
             {
-                throw xtnn_examples::usage_error("the network must end in " +
-                                                 std::to_string(classes) +
-                                                 " outputs (one per class) and a softmax; got " +
-                                                 net.describe());
+                throw xtnn_examples::usage_error(
+                    "the network must end in " + std::to_string(classes) +
+                    " outputs (one per class) and a softmax; got " + net.describe());
             }
-            if (args.has("--checkpoint"))
+            if (cli.given("--checkpoint"))
             {
-                options.on_epoch_end(
-                    xtnn::io::save_checkpoints<float>(args.text("--checkpoint"), info));
+                options.on_epoch_end(xtnn::io::save_checkpoints<float>(checkpoint, info));
             }
 
             std::printf("network %s, %s init; %s lr %g, batch %zu, %zu epochs, weight decay %g, "
@@ -323,19 +332,20 @@ int main(int argc, char** argv)
                 print_hardest_classes(matrix, set.class_names(), 5);
             }
 
-            if (args.has("--save"))
+            if (cli.given("--save"))
             {
                 xtnn::io::model_info saved = info;
-                saved.training = {{"optimizer", std::string(xtnn::to_string(options.optimizer.kind))},
-                                  {"learning_rate", options.optimizer.learning_rate},
-                                  {"batch_size", options.batch_size},
-                                  {"epochs", h.size()},
-                                  {"seed", options.seed},
-                                  {"final_loss", h.back().loss},
-                                  {"test_accuracy", xtnn::accuracy(predicted, labels)}};
-                xtnn::io::save_model(net, args.text("--save"), saved);
+                saved.training = {
+                    {"optimizer", std::string(xtnn::to_string(options.optimizer.kind))},
+                    {"learning_rate", options.optimizer.learning_rate},
+                    {"batch_size", options.batch_size},
+                    {"epochs", h.size()},
+                    {"seed", options.seed},
+                    {"final_loss", h.back().loss},
+                    {"test_accuracy", xtnn::accuracy(predicted, labels)}};
+                xtnn::io::save_model(net, save, saved);
                 std::printf("\nsaved the model to \"%s\" (it takes raw 0..255 pixels)\n",
-                            args.text("--save").c_str());
+                            save.c_str());
             }
             if (!history_path.empty())
             {

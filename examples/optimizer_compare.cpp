@@ -18,13 +18,12 @@
 #include <xtnn/xtnn.hpp>
 
 #include "book.hpp"
-#include "cli.hpp"
+#include "command_line.hpp"
 
 namespace
 {
-const char* const usage =
-    "usage: optimizer_compare [--data DIR] [--plot FILE] [--optimizers LIST]\n"
-    "                         [--iterations N] [--hidden N] [--seed N]\n"
+/// What --help says between the synopsis and the options.
+const char* const description =
     "The book's chapter 6 optimizer comparison (ch06/optimizer_compare_mnist.py): its\n"
     "five-layer MultiLayerNet 784-100-100-100-100-10 (four hidden layers of 100 ReLU units,\n"
     "softmax; He init, N(0, 2/n_in), biases 0) trained by each optimizer on the same batches\n"
@@ -36,16 +35,7 @@ const char* const usage =
     "the book's smooth_curve (a Kaiser window of 11). The result line gives each loss as\n"
     "the mean over the last 100 iterations.\n"
     "Unlike the book, all networks start from the same weights (the book draws each its\n"
-    "own), and the arithmetic is float.\n"
-    "  --data DIR          folder holding mnist/; default $XTNN_DATA_DIR, else ./data\n"
-    "  --plot FILE         draw the smoothed loss curves in one panel, .svg or .png\n"
-    "  --optimizers LIST   comma-separated, of sgd, momentum, adagrad, adam (the default\n"
-    "                      sgd,momentum,adagrad,adam), rmsprop (the book's: lr 0.01, decay\n"
-    "                      0.99), nesterov (the book's: lr 0.01, momentum 0.9) and adamw (lr\n"
-    "                      0.001, decoupled decay 0.004, Keras's default)\n"
-    "  --iterations N      steps of each network (default 2000)\n"
-    "  --hidden N          hidden layers of 100 units (default 4, the book's)\n"
-    "  --seed N            seeds the initial weights and the batches (default 1)\n";
+    "own), and the arithmetic is float.\n";
 
 /// The book's name and hyper-parameters of an optimizer (common/optimizer.py's defaults).
 xtnn_book::contender book_optimizer(xtnn::optimizer_kind kind)
@@ -115,25 +105,33 @@ std::vector<xtnn::optimizer_kind> parse_list(const std::string& list)
 
 int main(int argc, char** argv)
 {
+    xtnn_examples::command_line cli("optimizer_compare", description);
+    std::string data;
+    cli.text("--data", data, "DIR", "folder holding mnist/; default $XTNN_DATA_DIR, else ./data");
+    std::string plot_path;
+    cli.plot("--plot", plot_path, "draw the smoothed loss curves in one panel, .svg or .png");
+    std::string optimizers = "sgd,momentum,adagrad,adam";
+    cli.text("--optimizers", optimizers, "LIST",
+             "comma-separated, of sgd, momentum, adagrad, adam (the default {}), rmsprop (the "
+             "book's: lr 0.01, decay 0.99), nesterov (the book's: lr 0.01, momentum 0.9) and "
+             "adamw (lr 0.001, decoupled decay 0.004, Keras's default)");
+    std::size_t iterations = 2000;
+    cli.number("--iterations", iterations, "N", "steps of each network", 1);
+    std::size_t hidden = 4;
+    cli.number("--hidden", hidden, "N", "hidden layers of 100 units (default {}, the book's)", 1);
+    std::uint64_t seed = 1;
+    cli.number("--seed", seed, "N", "seeds the initial weights and the batches");
+
     return xtnn_examples::run(
-        usage,
+        cli,
         [&]
         {
-            const xtnn_examples::arguments args(
-                argc, argv,
-                {"--data", "--plot", "--optimizers", "--iterations", "--hidden", "--seed"}, {});
-            if (args.help())
+            if (!cli.parse(argc, argv))
             {
-                std::cout << usage;
                 return 0;
             }
-            const std::string plot_path = args.plot_path("--plot");
-            const std::string data_dir = xtnn::data::resolve_data_dir(args.text("--data"));
-            const std::vector<xtnn::optimizer_kind> kinds =
-                parse_list(args.text("--optimizers", "sgd,momentum,adagrad,adam"));
-            const std::size_t iterations = args.number("--iterations", 2000, 1);
-            const std::size_t hidden = args.number("--hidden", 4, 1);
-            const std::uint64_t seed = args.number("--seed", 1);
+            const std::string data_dir = xtnn::data::resolve_data_dir(data);
+            const std::vector<xtnn::optimizer_kind> kinds = parse_list(optimizers);
             xtnn::use_default_blas_threads();
 
             const auto train = xtnn_book::load_part<float>(data_dir, xtnn::data::mnist_part::train);

@@ -14,21 +14,18 @@
 #include <xtnn/plot.hpp>
 #include <xtnn/train/update_rules.hpp>
 
-#include "cli.hpp"
+#include "command_line.hpp"
 
 namespace
 {
-const char* const usage =
-    "usage: optimizer_paths [--plot FILE] [--steps N]\n"
+/// What --help says between the synopsis and the options.
+const char* const description =
     "The book's chapter 6 optimizer comparison: SGD (lr 0.95), Momentum (lr 0.1, momentum\n"
     "0.9), AdaGrad (lr 1.5) and Adam (lr 0.3, beta1 0.9, beta2 0.999) minimise\n"
     "f(x, y) = x^2/20 + y^2 from (-7, 2), whose gradient (x/10, 2y) is 20 times steeper in\n"
     "y than in x. Each step is xtnn's update rule (xtnn/train/update_rules.hpp, the rules\n"
     "fit and the optimizer run) on the two parameters, in double. Prints each optimizer's\n"
-    "position and f after the steps; needs no data.\n"
-    "  --plot FILE         draw the book's Figure 6-8: contour lines of f and each path, a\n"
-    "                      panel per optimizer, .svg or .png\n"
-    "  --steps N           updates per optimizer (default 30, as the book)\n";
+    "position and f after the steps; needs no data.\n";
 
 /// f(x, y) = x²/20 + y², the book's bowl: long in x, narrow in y.
 double f(double x, double y)
@@ -121,18 +118,22 @@ xtnn::plot::figure paths_figure(const std::vector<path>& paths)
 
 int main(int argc, char** argv)
 {
+    xtnn_examples::command_line cli("optimizer_paths", description);
+    std::string plot_path;
+    cli.plot("--plot", plot_path,
+             "draw the book's Figure 6-8: contour lines of f and each path, a panel per "
+             "optimizer, .svg or .png");
+    std::size_t steps = 30;
+    cli.number("--steps", steps, "N", "updates per optimizer (default {}, as the book)", 1);
+
     return xtnn_examples::run(
-        usage,
+        cli,
         [&]
         {
-            const xtnn_examples::arguments args(argc, argv, {"--plot", "--steps"}, {});
-            if (args.help())
+            if (!cli.parse(argc, argv))
             {
-                std::cout << usage;
                 return 0;
             }
-            const std::string plot_path = args.plot_path("--plot");
-            const std::size_t steps = args.number("--steps", 30, 1);
 
             // The book's optimizers and learning rates (optimizer_compare_naive.py); the
             // rules' other settings are the book's defaults (ε 1e-7 in AdaGrad and Adam).

@@ -17,13 +17,12 @@
 #include <xtnn/xtnn.hpp>
 
 #include "book.hpp"
-#include "cli.hpp"
+#include "command_line.hpp"
 
 namespace
 {
-const char* const usage =
-    "usage: overfit [--data DIR] [--plot FILE] [--epochs N] [--every N] [--test-size N]\n"
-    "               [--seed N]\n"
+/// What --help says between the synopsis and the options.
+const char* const description =
     "The book's chapter 6 overfitting experiments (ch06/overfit_weight_decay.py and\n"
     "overfit_dropout.py): MultiLayerNet 784-100-100-100-100-100-100-10 (six hidden layers\n"
     "of 100 ReLU units, softmax; He init, biases 0) on the first 300 MNIST training images,\n"
@@ -38,15 +37,7 @@ const char* const usage =
     "Unlike the book, the three runs start from the same weights and see the same batches;\n"
     "dropout is inverted (kept units scaled by 1/0.8 in training, none at test time; the book\n"
     "scales by 0.8 at test time instead); the book's dropout script runs 301 epochs\n"
-    "(--epochs 301); the arithmetic is float.\n"
-    "  --data DIR          folder holding mnist/; default $XTNN_DATA_DIR, else ./data\n"
-    "  --plot FILE         draw train (solid) and test (dashed) accuracy per epoch, a panel\n"
-    "                      per run, .svg or .png\n"
-    "  --epochs N          epochs of each run (default 201)\n"
-    "  --every N           print every N-th epoch's scores (default 1)\n"
-    "  --test-size N       score the first N test images (default 10000, all)\n"
-    "  --seed N            seeds the initial weights, the batches and the dropout masks\n"
-    "                      (default 1)\n";
+    "(--epochs 301); the arithmetic is float.\n";
 
 using part = xtnn_book::image_set<float>;
 
@@ -141,24 +132,31 @@ xtnn::plot::figure curves_figure(const std::vector<run_result>& runs)
 
 int main(int argc, char** argv)
 {
+    xtnn_examples::command_line cli("overfit", description);
+    std::string data;
+    cli.text("--data", data, "DIR", "folder holding mnist/; default $XTNN_DATA_DIR, else ./data");
+    std::string plot_path;
+    cli.plot("--plot", plot_path,
+             "draw train (solid) and test (dashed) accuracy per epoch, a panel per run, .svg or "
+             ".png");
+    std::size_t epochs = 201;
+    cli.number("--epochs", epochs, "N", "epochs of each run", 1);
+    std::size_t every = 1;
+    cli.number("--every", every, "N", "print every N-th epoch's scores", 1);
+    std::size_t test_size = 10000;
+    cli.number("--test-size", test_size, "N", "score the first N test images (default {}, all)", 1);
+    std::uint64_t seed = 1;
+    cli.number("--seed", seed, "N", "seeds the initial weights, the batches and the dropout masks");
+
     return xtnn_examples::run(
-        usage,
+        cli,
         [&]
         {
-            const xtnn_examples::arguments args(
-                argc, argv, {"--data", "--plot", "--epochs", "--every", "--test-size", "--seed"},
-                {});
-            if (args.help())
+            if (!cli.parse(argc, argv))
             {
-                std::cout << usage;
                 return 0;
             }
-            const std::string plot_path = args.plot_path("--plot");
-            const std::string data_dir = xtnn::data::resolve_data_dir(args.text("--data"));
-            const std::size_t epochs = args.number("--epochs", 201, 1);
-            const std::size_t every = args.number("--every", 1, 1);
-            const std::size_t test_size = args.number("--test-size", 10000, 1);
-            const std::uint64_t seed = args.number("--seed", 1);
+            const std::string data_dir = xtnn::data::resolve_data_dir(data);
             xtnn::use_default_blas_threads();
 
             // x_train = x_train[:300]: too few images for a network this deep, so it overfits

@@ -18,13 +18,12 @@
 #include <xtnn/xtnn.hpp>
 
 #include "book.hpp"
-#include "cli.hpp"
+#include "command_line.hpp"
 
 namespace
 {
-const char* const usage =
-    "usage: train_two_layer_net [--data DIR] [--plot FILE] [--activation sigmoid|relu]\n"
-    "                           [--iterations N] [--numerical] [--seed N]\n"
+/// What --help says between the synopsis and the options.
+const char* const description =
     "The book's chapter 4 training loop (ch04/train_neuralnet.py): TwoLayerNet 784-50-10,\n"
     "sigmoid hidden units and softmax, weights 0.01 * N(0, 1), biases 0, SGD lr 0.1 on\n"
     "batches of 100 drawn as the book draws them (np.random.choice: 100 of the 60,000\n"
@@ -35,14 +34,7 @@ const char* const usage =
     "The gradient comes from backpropagation (chapter 5) unless --numerical: then from\n"
     "central differences (f(w + h) - f(w - h)) / 2h, h = 1e-4, two forward passes per weight\n"
     "(79,520 a step), as chapter 4 does, which takes seconds an iteration: it then runs 3\n"
-    "iterations unless --iterations says otherwise. The arithmetic is double, as numpy's.\n"
-    "  --data DIR          folder holding mnist/; default $XTNN_DATA_DIR, else ./data\n"
-    "  --plot FILE         draw train (solid) and test (dashed) accuracy per epoch, as the\n"
-    "                      book's figure 4-12, .svg or .png\n"
-    "  --activation KIND   sigmoid (chapter 4, the default) or relu (chapter 5)\n"
-    "  --iterations N      SGD steps (default 10000; 3 with --numerical)\n"
-    "  --numerical         numerical gradients instead of backpropagation (slow)\n"
-    "  --seed N            seeds the initial weights and the batches (default 1)\n";
+    "iterations unless --iterations says otherwise. The arithmetic is double, as numpy's.\n";
 
 using net_type = xtnn::network<double>;
 using part = xtnn_book::image_set<double>;
@@ -101,29 +93,36 @@ xtnn::plot::figure accuracy_figure(const std::vector<double>& train,
 
 int main(int argc, char** argv)
 {
+    xtnn_examples::command_line cli("train_two_layer_net", description);
+    std::string data;
+    cli.text("--data", data, "DIR", "folder holding mnist/; default $XTNN_DATA_DIR, else ./data");
+    std::string plot_path;
+    cli.plot("--plot", plot_path,
+             "draw train (solid) and test (dashed) accuracy per epoch, as the book's figure "
+             "4-12, .svg or .png");
+    std::string activation = "sigmoid";
+    cli.choice("--activation", activation, {"sigmoid", "relu"},
+               "sigmoid (chapter 4) or relu (chapter 5)");
+    std::size_t iterations = 10000;
+    cli.number("--iterations", iterations, "N", "SGD steps (default {}; 3 with --numerical)", 1);
+    bool numerical = false;
+    cli.flag("--numerical", numerical, "numerical gradients instead of backpropagation (slow)");
+    std::uint64_t seed = 1;
+    cli.number("--seed", seed, "N", "seeds the initial weights and the batches");
+
     return xtnn_examples::run(
-        usage,
+        cli,
         [&]
         {
-            const xtnn_examples::arguments args(
-                argc, argv, {"--data", "--plot", "--activation", "--iterations", "--seed"},
-                {"--numerical"});
-            if (args.help())
+            if (!cli.parse(argc, argv))
             {
-                std::cout << usage;
                 return 0;
             }
-            const std::string plot_path = args.plot_path("--plot");
-            const std::string data_dir = xtnn::data::resolve_data_dir(args.text("--data"));
-            const std::string activation = args.text("--activation", "sigmoid");
-            if (activation != "sigmoid" && activation != "relu")
+            const std::string data_dir = xtnn::data::resolve_data_dir(data);
+            if (numerical && !cli.given("--iterations"))
             {
-                throw xtnn_examples::usage_error("--activation expects sigmoid or relu; got \"" +
-                                                 activation + "\"");
+                iterations = 3;
             }
-            const bool numerical = args.has("--numerical");
-            const std::size_t iterations = args.number("--iterations", numerical ? 3 : 10000, 1);
-            const std::uint64_t seed = args.number("--seed", 1);
             xtnn::use_default_blas_threads();
 
             const part train =

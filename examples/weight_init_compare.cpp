@@ -17,13 +17,12 @@
 #include <xtnn/xtnn.hpp>
 
 #include "book.hpp"
-#include "cli.hpp"
+#include "command_line.hpp"
 
 namespace
 {
-const char* const usage =
-    "usage: weight_init_compare [--data DIR] [--plot FILE] [--iterations N] [--hidden N]\n"
-    "                           [--seed N]\n"
+/// What --help says between the synopsis and the options.
+const char* const description =
     "The book's chapter 6 weight-init comparison (ch06/weight_init_compare.py): its\n"
     "five-layer MultiLayerNet 784-100-100-100-100-10 (four hidden layers of 100 ReLU units,\n"
     "softmax, biases 0) with weights drawn from N(0, 0.01^2) (\"std=0.01\"), from\n"
@@ -34,32 +33,32 @@ const char* const usage =
     "figure smooths each curve with the book's smooth_curve (a Kaiser window of 11). The\n"
     "result line gives each loss as the mean over the last 100 iterations.\n"
     "Unlike the book, the three networks' weights come from one engine seeded --seed, one\n"
-    "after the other, and the arithmetic is float.\n"
-    "  --data DIR          folder holding mnist/; default $XTNN_DATA_DIR, else ./data\n"
-    "  --plot FILE         draw the smoothed loss curves in one panel, .svg or .png\n"
-    "  --iterations N      steps of each network (default 2000)\n"
-    "  --hidden N          hidden layers of 100 units (default 4, the book's)\n"
-    "  --seed N            seeds the initial weights and the batches (default 1)\n";
+    "after the other, and the arithmetic is float.\n";
 }  // namespace
 
 int main(int argc, char** argv)
 {
+    xtnn_examples::command_line cli("weight_init_compare", description);
+    std::string data;
+    cli.text("--data", data, "DIR", "folder holding mnist/; default $XTNN_DATA_DIR, else ./data");
+    std::string plot_path;
+    cli.plot("--plot", plot_path, "draw the smoothed loss curves in one panel, .svg or .png");
+    std::size_t iterations = 2000;
+    cli.number("--iterations", iterations, "N", "steps of each network", 1);
+    std::size_t hidden = 4;
+    cli.number("--hidden", hidden, "N", "hidden layers of 100 units (default {}, the book's)", 1);
+    std::uint64_t seed = 1;
+    cli.number("--seed", seed, "N", "seeds the initial weights and the batches");
+
     return xtnn_examples::run(
-        usage,
+        cli,
         [&]
         {
-            const xtnn_examples::arguments args(
-                argc, argv, {"--data", "--plot", "--iterations", "--hidden", "--seed"}, {});
-            if (args.help())
+            if (!cli.parse(argc, argv))
             {
-                std::cout << usage;
                 return 0;
             }
-            const std::string plot_path = args.plot_path("--plot");
-            const std::string data_dir = xtnn::data::resolve_data_dir(args.text("--data"));
-            const std::size_t iterations = args.number("--iterations", 2000, 1);
-            const std::size_t hidden = args.number("--hidden", 4, 1);
-            const std::uint64_t seed = args.number("--seed", 1);
+            const std::string data_dir = xtnn::data::resolve_data_dir(data);
             xtnn::use_default_blas_threads();
 
             const auto train = xtnn_book::load_part<float>(data_dir, xtnn::data::mnist_part::train);

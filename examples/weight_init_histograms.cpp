@@ -16,12 +16,12 @@
 #include <xtnn/plot.hpp>
 #include <xtnn/xtnn.hpp>
 
-#include "cli.hpp"
+#include "command_line.hpp"
 
 namespace
 {
-const char* const usage =
-    "usage: weight_init_histograms [--plot FILE] [--samples N] [--seed N]\n"
+/// What --help says between the synopsis and the options.
+const char* const description =
     "The book's chapter 6 experiment on weight initialisation: x, 1000 x 100 values drawn\n"
     "from N(0, 1), goes through five layers of 100 units (a = x W, no bias, then the\n"
     "activation), W drawn from N(0, s^2). One run per case of the book's figures:\n"
@@ -31,12 +31,7 @@ const char* const usage =
     "Prints per case and layer the activations' standard deviation and, for sigmoid, the\n"
     "share near 0 or 1 (below 0.1 or above 0.9: saturated, where the gradient vanishes).\n"
     "The layers are xtnn's dense and activation layers; the draws are xtnn's normal sampler\n"
-    "(the same numbers on every platform), not numpy's.\n"
-    "  --plot FILE         draw the histograms, a row of 5 layers per case (30 bins over\n"
-    "                      [0, 1], or [-1, 1] for tanh; counts up to 7000 as the book),\n"
-    "                      .svg or .png\n"
-    "  --samples N         input rows (default 1000)\n"
-    "  --seed N            seeds the inputs and the weights (default 1)\n";
+    "(the same numbers on every platform), not numpy's.\n";
 
 constexpr std::size_t units = 100, layers = 5;
 
@@ -153,19 +148,24 @@ xtnn::plot::figure histogram_figure(const std::vector<init_case>& cases,
 
 int main(int argc, char** argv)
 {
+    xtnn_examples::command_line cli("weight_init_histograms", description);
+    std::string plot_path;
+    cli.plot("--plot", plot_path,
+             "draw the histograms, a row of 5 layers per case (30 bins over [0, 1], or [-1, 1] "
+             "for tanh; counts up to 7000 as the book), .svg or .png");
+    std::size_t samples = 1000;
+    cli.number("--samples", samples, "N", "input rows", 1);
+    std::uint64_t seed = 1;
+    cli.number("--seed", seed, "N", "seeds the inputs and the weights");
+
     return xtnn_examples::run(
-        usage,
+        cli,
         [&]
         {
-            const xtnn_examples::arguments args(argc, argv, {"--plot", "--samples", "--seed"}, {});
-            if (args.help())
+            if (!cli.parse(argc, argv))
             {
-                std::cout << usage;
                 return 0;
             }
-            const std::string plot_path = args.plot_path("--plot");
-            const std::size_t samples = args.number("--samples", 1000, 1);
-            const std::uint64_t seed = args.number("--seed", 1);
 
             using xtnn::init_kind;
             const std::vector<init_case> cases = {
