@@ -14,7 +14,8 @@
 #                 the main build's, so the consumer is built the same way
 #   CALLER_SETTINGS  a file that sets CALLER_<variable> for those of the main build's
 #                 CMAKE_PREFIX_PATH, CMAKE_TOOLCHAIN_FILE, CMAKE_CXX_FLAGS, CMAKE_CXX_STANDARD,
-#                 CMAKE_EXE_LINKER_FLAGS and BLA_VENDOR it has; the consumer gets them too, so
+#                 CMAKE_EXE_LINKER_FLAGS, BLA_VENDOR, CMAKE_C_COMPILER and CMAKE_C_FLAGS it
+#                 has; the consumer gets them too, so
 #                 it finds the same xtensor and builds with the same compiler settings
 cmake_minimum_required(VERSION 3.16)
 
@@ -76,7 +77,7 @@ endif()
 set(_init "# The main build's settings (run_consumer.cmake)\n")
 string(APPEND _init "set(CMAKE_PREFIX_PATH [==[${_prefix_path}]==] CACHE STRING \"\")\n")
 foreach(_variable CMAKE_TOOLCHAIN_FILE CMAKE_CXX_FLAGS CMAKE_CXX_STANDARD CMAKE_EXE_LINKER_FLAGS
-                  BLA_VENDOR)
+                  BLA_VENDOR CMAKE_C_COMPILER CMAKE_C_FLAGS)
     if(DEFINED CALLER_${_variable})
         string(APPEND _init "set(${_variable} [==[${CALLER_${_variable}}]==] CACHE STRING \"\")\n")
     endif()
