@@ -180,7 +180,7 @@ int main(int argc, char** argv)
 {
     xtnn_examples::command_line cli("batch_norm_compare", description);
     std::string data;
-    cli.text("--data", data, "DIR", "folder holding mnist/; default $XTNN_DATA_DIR, else ./data");
+    cli.data_dir(data);
     std::string plot_path;
     cli.plot("--plot", plot_path,
              "draw the scores per epoch, a panel per std (BatchNorm solid, without dashed, a "

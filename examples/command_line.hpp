@@ -316,6 +316,14 @@ public:
         return m_app.add_option(flag, value, help)->type_name(value_name)->default_str(value);
     }
 
+    /// `--data DIR`, said the same way in every program: "folder holding <holding>; default
+    /// $XTNN_DATA_DIR, else ./data" (xtnn::data::resolve_data_dir's order).
+    CLI::Option* data_dir(std::string& value, const std::string& holding = "mnist/")
+    {
+        return text("--data", value, "DIR",
+                    "folder holding " + holding + "; default $XTNN_DATA_DIR, else ./data");
+    }
+
     /// `--flag VALUE`, text from `choices` ("train|test" in --help unless `value_name` says
     /// otherwise).
     CLI::Option* choice(const std::string& flag, std::string& value,

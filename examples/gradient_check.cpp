@@ -94,7 +94,7 @@ int main(int argc, char** argv)
 {
     xtnn_examples::command_line cli("gradient_check", description);
     std::string data;
-    cli.text("--data", data, "DIR", "folder holding mnist/; default $XTNN_DATA_DIR, else ./data");
+    cli.data_dir(data);
     std::string plot_path;
     cli.plot("--plot", plot_path,
              "draw backprop against numerical gradient, a panel per parameter (the points lie "

@@ -131,16 +131,10 @@ xtnn::plot::figure best_figure(const std::vector<const trial*>& best)
         for (const bool is_val : {true, false})
         {
             const std::vector<double>& values = is_val ? best[i]->val : best[i]->train;
-            xtnn::plot::series curve;
-            curve.name = is_val ? "val" : "train";
+            xtnn::plot::series curve = xtnn::plot::by_index(is_val ? "val" : "train", values, 0);
             curve.color = xtnn_book::color(is_val ? 0 : 1);
             curve.line_style =
                 is_val ? xtnn::plot::line_style::solid : xtnn::plot::line_style::dashed;
-            for (std::size_t e = 0; e < values.size(); ++e)
-            {
-                curve.x.push_back(static_cast<double>(e));
-                curve.y.push_back(values[e]);
-            }
             panel.series.push_back(curve);
         }
         figure.panels.push_back(panel);
@@ -153,7 +147,7 @@ int main(int argc, char** argv)
 {
     xtnn_examples::command_line cli("hyperparameter_search", description);
     std::string data;
-    cli.text("--data", data, "DIR", "folder holding mnist/; default $XTNN_DATA_DIR, else ./data");
+    cli.data_dir(data);
     std::string plot_path;
     cli.plot("--plot", plot_path,
              "draw the best 20 trials' curves in a 5x4 grid, validation solid, train dashed, as "

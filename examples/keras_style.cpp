@@ -42,7 +42,7 @@ int main(int argc, char** argv)
 {
     xtnn_examples::command_line cli("keras_style", description);
     std::string data;
-    cli.text("--data", data, "DIR", "folder holding mnist/; default $XTNN_DATA_DIR, else ./data");
+    cli.data_dir(data);
     std::string dataset = "mnist";
     cli.text("--dataset", dataset, "NAME",
              "{} (default), or fashion-mnist as in Keras's clothing tutorial, or any other of the "

@@ -100,8 +100,7 @@ int main(int argc, char** argv)
 {
     xtnn_examples::command_line cli("mnist_inference", description);
     std::string data;
-    cli.text("--data", data, "DIR",
-             "folder holding mnist/ (and dlfs/); default $XTNN_DATA_DIR, else ./data");
+    cli.data_dir(data, "mnist/ (and dlfs/)");
     std::string dataset = "mnist";
     cli.text("--dataset", dataset, "NAME",
              "the test images of another data set of the MNIST family, e.g. fashion-mnist, "

@@ -107,7 +107,7 @@ int main(int argc, char** argv)
 {
     xtnn_examples::command_line cli("optimizer_compare", description);
     std::string data;
-    cli.text("--data", data, "DIR", "folder holding mnist/; default $XTNN_DATA_DIR, else ./data");
+    cli.data_dir(data);
     std::string plot_path;
     cli.plot("--plot", plot_path, "draw the smoothed loss curves in one panel, .svg or .png");
     std::string optimizers = "sgd,momentum,adagrad,adam";

@@ -110,18 +110,12 @@ xtnn::plot::figure curves_figure(const std::vector<run_result>& runs)
         for (const bool is_train : {true, false})
         {
             const std::vector<double>& values = is_train ? runs[r].train : runs[r].test;
-            xtnn::plot::series curve;
-            curve.name = is_train ? "train" : "test";
+            xtnn::plot::series curve = xtnn::plot::by_index(is_train ? "train" : "test", values, 0);
             curve.color = xtnn_book::color(is_train ? 0 : 1);
             curve.line_style =
                 is_train ? xtnn::plot::line_style::solid : xtnn::plot::line_style::dashed;
             curve.style = xtnn::plot::style::line_and_markers;
             curve.marker_every = 10;
-            for (std::size_t e = 0; e < values.size(); ++e)
-            {
-                curve.x.push_back(static_cast<double>(e));
-                curve.y.push_back(values[e]);
-            }
             panel.series.push_back(curve);
         }
         figure.panels.push_back(panel);
@@ -134,7 +128,7 @@ int main(int argc, char** argv)
 {
     xtnn_examples::command_line cli("overfit", description);
     std::string data;
-    cli.text("--data", data, "DIR", "folder holding mnist/; default $XTNN_DATA_DIR, else ./data");
+    cli.data_dir(data);
     std::string plot_path;
     cli.plot("--plot", plot_path,
              "draw train (solid) and test (dashed) accuracy per epoch, a panel per run, .svg or "

@@ -74,13 +74,9 @@ xtnn::plot::figure accuracy_figure(const std::vector<double>& train,
     for (const bool is_train : {true, false})
     {
         const std::vector<double>& values = is_train ? train : test;
-        xtnn::plot::series curve;
-        curve.name = is_train ? "train acc" : "test acc";
-        for (std::size_t i = 0; i < values.size(); ++i)  // the book's x = np.arange(len)
-        {
-            curve.x.push_back(static_cast<double>(i));
-            curve.y.push_back(values[i]);
-        }
+        // the book's x = np.arange(len)
+        xtnn::plot::series curve =
+            xtnn::plot::by_index(is_train ? "train acc" : "test acc", values, 0);
         curve.line_style =
             is_train ? xtnn::plot::line_style::solid : xtnn::plot::line_style::dashed;
         panel.series.push_back(curve);
@@ -95,7 +91,7 @@ int main(int argc, char** argv)
 {
     xtnn_examples::command_line cli("train_two_layer_net", description);
     std::string data;
-    cli.text("--data", data, "DIR", "folder holding mnist/; default $XTNN_DATA_DIR, else ./data");
+    cli.data_dir(data);
     std::string plot_path;
     cli.plot("--plot", plot_path,
              "draw train (solid) and test (dashed) accuracy per epoch, as the book's figure "

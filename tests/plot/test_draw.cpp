@@ -58,6 +58,9 @@ TEST_CASE("plot draw: SVG and PNG are renderings of the same scene")
     REQUIRE(xtnn::plot::to_svg(drawn) == xtnn::plot::to_svg(fig));
     REQUIRE(xtnn::plot::to_png(drawn) == xtnn::plot::to_png(fig));
     REQUIRE((drawn.width == 460 && drawn.height == 340));
+    // by_index: x from 1 (epochs), or from 0 as numpy's np.arange(len(y)).
+    REQUIRE(xtnn::plot::by_index("e", {5, 6, 7}).x == std::vector<double>{1, 2, 3});
+    REQUIRE(xtnn::plot::by_index("i", {5, 6}, 0).x == std::vector<double>{0, 1});
     // 3 markers and the legend's; one data polyline; the frame, the legend's box.
     REQUIRE(count_shapes<xtnn::plot::shapes::circle>(drawn) == 3 + 1);
     REQUIRE(count_shapes<xtnn::plot::shapes::polyline>(drawn) == 1);

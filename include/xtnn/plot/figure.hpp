@@ -62,15 +62,16 @@ struct series
     double bar_width = 1;          ///< bars: in x units
 };
 
-/// Series `x` = 1, 2, ..., y.size(): a value per epoch.
-inline series by_index(std::string name, const std::vector<double>& y)
+/// Series `x` = first, first + 1, ... for y's values: a value per epoch (from 1), or per
+/// index (from 0, as numpy's np.arange(len(y))).
+inline series by_index(std::string name, const std::vector<double>& y, double first = 1)
 {
     series s;
     s.name = std::move(name);
     s.y = y;
     for (std::size_t i = 0; i < y.size(); ++i)
     {
-        s.x.push_back(static_cast<double>(i + 1));
+        s.x.push_back(first + static_cast<double>(i));
     }
     return s;
 }
