@@ -10,6 +10,7 @@
 #include <xtnn/io/checkpoint.hpp>
 #include <xtnn/io/idx.hpp>
 #include <xtnn/io/image.hpp>
+#include <xtnn/io/limits.hpp>
 #include <xtnn/io/model.hpp>
 #include <xtnn/io/ndarray.hpp>
 #include <xtnn/io/npy.hpp>

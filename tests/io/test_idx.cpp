@@ -15,7 +15,9 @@
 #include <xtnn/detail/file.hpp>
 #include <xtnn/detail/zlib.hpp>
 #include <xtnn/io/idx.hpp>
+#include <xtnn/io/limits.hpp>
 
+#include "scoped_ceiling.hpp"
 #include "temp_files.hpp"
 
 namespace
@@ -46,6 +48,14 @@ bytes concat(bytes a, const bytes& b)
 
 // 2 x 3 u8 matrix 1..6: magic 00 00 08 02, dims 2 and 3.
 const bytes u8_2x3 = {0x00, 0x00, 0x08, 0x02, 0, 0, 0, 2, 0, 0, 0, 3, 1, 2, 3, 4, 5, 6};
+
+// 100 x 100 u8, all 7: magic 00 00 08 02, dims 100 (0x64) and 100.
+bytes xtnn_test_idx_100x100()
+{
+    bytes raw = {0x00, 0x00, 0x08, 0x02, 0, 0, 0, 0x64, 0, 0, 0, 0x64};
+    raw.resize(12 + 10000, 7);
+    return raw;
+}
 }  // namespace
 
 TEST_CASE("idx: reads a big-endian i16 rank-1 array", "[idx]")
@@ -373,4 +383,58 @@ TEST_CASE("idx: write_idx rejects dtypes IDX has no type code for", "[idx][write
         REQUIRE_THROWS_AS(xtnn::io::write_idx(array, path), xtnn::shape_error);
     }
     CHECK_FALSE(fs::exists(path));
+}
+
+namespace
+{
+using xtnn_test::scoped_ceiling;
+
+bytes gzip_of(const bytes& raw)
+{
+    return xtnn::detail::deflate_all(raw.data(), raw.size(), xtnn::detail::zformat::gzip);
+}
+}  // namespace
+
+TEST_CASE("idx: parse_idx reads gzip bytes held in memory, and names <memory>", "[idx]")
+{
+    const auto array = xtnn::io::parse_idx(gzip_of(u8_2x3).data(), gzip_of(u8_2x3).size());
+    REQUIRE(array.type == dtype::u1);
+    REQUIRE(array.shape == std::vector<std::size_t>{2, 3});
+    REQUIRE(array.data == bytes{1, 2, 3, 4, 5, 6});
+    bytes cut = gzip_of(u8_2x3);
+    cut.resize(12);
+    REQUIRE_THROWS_WITH(xtnn::io::parse_idx(cut.data(), cut.size()),
+                        Contains("xtnn::io::parse_idx: \"<memory>\"") && Contains("truncated"));
+}
+
+TEST_CASE("idx: a gzip file is inflated no further than its header claims", "[idx][errors]")
+{
+    // The header claims 2 x 3 bytes; the stream goes on for 100000 more (they deflate to a
+    // few hundred bytes): refused after 64 KiB of them, not inflated to the end.
+    const bytes bomb = gzip_of(concat(u8_2x3, bytes(100000, 0)));
+    REQUIRE(bomb.size() < 1000);
+    REQUIRE_THROWS_WITH(xtnn::io::parse_idx(bomb.data(), bomb.size(), "bomb.idx.gz"),
+                        Contains("\"bomb.idx.gz\": more than 65536 trailing bytes after the data; "
+                                 "expected 6 bytes for shape (2, 3) of u8 after the 12-byte header"));
+}
+
+TEST_CASE("idx: a gzip header claiming more than the ceiling is refused, and a raised one reads it",
+          "[idx][errors]")
+{
+    // 100 x 100 u8 after a 12-byte header: 10012 bytes, over a 1000-byte ceiling.
+    const bytes raw = xtnn_test_idx_100x100();
+    const bytes gz = gzip_of(raw);
+    {
+        scoped_ceiling ceiling(1000);
+        REQUIRE_THROWS_AS(xtnn::io::parse_idx(gz.data(), gz.size(), "big.gz"), xtnn::format_error);
+        REQUIRE_THROWS_WITH(xtnn::io::parse_idx(gz.data(), gz.size(), "big.gz"),
+                            Contains("\"big.gz\": its header claims shape (100, 100) of u8, 10012 "
+                                     "bytes: decompressed data exceeds 1000 bytes, the ceiling on "
+                                     "inflated data (xtnn::io::set_max_inflated_bytes raises it)"));
+    }
+    scoped_ceiling raised(20000);
+    const auto array = xtnn::io::parse_idx(gz.data(), gz.size(), "big.gz");
+    REQUIRE(array.shape == std::vector<std::size_t>{100, 100});
+    REQUIRE(array.data.size() == 10000);
+    REQUIRE(array.data[9999] == 7);
 }

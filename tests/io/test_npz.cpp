@@ -14,6 +14,7 @@
 
 #include "approx.hpp"
 #include "corruption.hpp"
+#include "scoped_ceiling.hpp"
 #include "temp_files.hpp"
 
 namespace
@@ -283,7 +284,14 @@ TEST_CASE("npz: errors name the file and the member")
     const std::size_t dcd = central(deflated);
     auto huge = deflated;
     put32(huge, dcd + 24, 0xfffffff0);  // claims a 4 GiB member; holds 152 bytes
-    REQUIRE_THROWS_WITH(parse(huge), Contains("holds 152 bytes; expected 4294967280"));
+    // Refused from the claim, before anything is inflated: it is over the 2 GiB ceiling.
+    REQUIRE_THROWS_WITH(parse(huge), Contains("member \"a.npy\": the members up to this one hold "
+                                              "4294967280 bytes: decompressed data exceeds "
+                                              "2147483648 bytes, the ceiling"));
+    {
+        xtnn_test::scoped_ceiling raised(std::size_t(1) << 33);
+        REQUIRE_THROWS_WITH(parse(huge), Contains("holds 152 bytes; expected 4294967280"));
+    }
     auto small = deflated;
     put32(small, dcd + 24, 100);
     REQUIRE_THROWS_WITH(parse(small), Contains("decompressed data exceeds 100 bytes"));
@@ -311,4 +319,25 @@ TEST_CASE("npz: every truncation and byte flip of an archive is a result or an x
         xtnn_test::require_damage_is_refused(fixture, [](const std::vector<std::uint8_t>& b)
                                              { return parse(b); });
     }
+}
+
+TEST_CASE("npz: members adding up to more than the ceiling are refused, one by one they are not")
+{
+    using Catch::Matchers::Contains;
+    // Two stored members of 150 float32 each: 728 bytes apiece as numpy writes them (a
+    // 128-byte header and 600 bytes of data), 1456 together, over a 1000-byte ceiling.
+    xtnn::io::named_arrays arrays;
+    arrays.push_back({"a", xtnn::io::ndarray{xtnn::io::dtype::f4, {150}, std::vector<std::uint8_t>(600, 0)}});
+    arrays.push_back({"b", xtnn::io::ndarray{xtnn::io::dtype::f4, {150}, std::vector<std::uint8_t>(600, 0)}});
+    const auto archive = xtnn::io::detail::format_npz(arrays, false, "test");
+    {
+        xtnn_test::scoped_ceiling ceiling(1000);
+        REQUIRE_THROWS_AS(xtnn::io::parse_npz(archive.data(), archive.size()), xtnn::format_error);
+        REQUIRE_THROWS_WITH(xtnn::io::parse_npz(archive.data(), archive.size()),
+                            Contains("xtnn::io::parse_npz: \"<memory>\": member \"b.npy\": the "
+                                     "members up to this one hold 1456 bytes: decompressed data "
+                                     "exceeds 1000 bytes, the ceiling on inflated data"));
+    }
+    xtnn_test::scoped_ceiling ceiling(1456);
+    REQUIRE(xtnn::io::parse_npz(archive.data(), archive.size()).size() == 2);
 }

@@ -149,19 +149,93 @@ inline idx_header idx_parse_header(const std::uint8_t* data, std::size_t size,
     }
     return {type->type, std::move(shape), header_bytes, data_bytes};
 }
+
+/// Inflates a gzip-compressed IDX image, header first: the header's shape says how many
+/// bytes follow, so no more than that is ever inflated (and nothing beyond the ceiling
+/// io::max_inflated_bytes()), however much the stream would produce.
+/// @throws format_error for corrupt gzip data, a header claiming more than the ceiling, or
+/// data going on more than 64 KiB past what the header claims (less is left to
+/// idx_parse_header, which counts it).
+inline std::vector<std::uint8_t> idx_inflate(const std::uint8_t* data, std::size_t size,
+                                             const std::string& context)
+{
+    inflater stream(data, size, zformat::gzip, context);
+    std::vector<std::uint8_t> out;
+    std::size_t expected = 4;  // the magic; then the header; then header and data
+    stream.fill(out, expected);
+    const idx_type* type = out.size() == 4 ? idx_type_of_code(out[2]) : nullptr;
+    std::size_t data_bytes = 0;
+    std::vector<std::size_t> shape;
+    bool claimed = false;  // the header is whole and its shape's size known
+    if (type != nullptr && out[0] == 0 && out[1] == 0)
+    {
+        expected = 4 + 4 * std::size_t(out[3]);
+        stream.fill(out, expected);
+        if (out.size() == expected)
+        {
+            for (std::size_t i = 0; i < out[3]; ++i)
+            {
+                shape.push_back(idx_load_u32(out.data() + 4 + 4 * i));
+            }
+            claimed = byte_count(shape, io::item_size(type->type), data_bytes);
+            expected += claimed ? data_bytes : 0;
+        }
+    }
+    const std::size_t ceiling = io::max_inflated_bytes();
+    if (claimed && expected > ceiling)
+    {
+        throw format_error(context + ": its header claims shape " + shape_string(shape) + " of " +
+                           type->name + ", " + std::to_string(expected) + " bytes: " +
+                           io::detail::inflated_ceiling_message(ceiling));
+    }
+    // A little past the end, so a file with a few trailing bytes gets the same message as
+    // a raw one (idx_parse_header counts them), and one that goes on is stopped.
+    constexpr std::size_t trailing_counted = std::size_t(1) << 16;
+    stream.fill(out, expected + trailing_counted + 1);
+    if (claimed && out.size() > expected + trailing_counted)
+    {
+        throw format_error(context + ": more than " + std::to_string(trailing_counted) +
+                           " trailing bytes after the data; expected " + std::to_string(data_bytes) +
+                           " bytes for shape " + shape_string(shape) + " of " + type->name +
+                           " after the " + std::to_string(expected - data_bytes) + "-byte header");
+    }
+    return out;
+}
 }  // namespace xtnn::detail
 
 namespace xtnn::io
 {
-/// Parses an uncompressed IDX image held in memory. `name` (usually the file name) is quoted
-/// in messages. IDX's u8, i8, i16, i32, f32 and f64 become dtype u1, i1, i2, i4, f4 and f8.
+namespace detail
+{
+/// The array in an IDX image whose bytes `buffer` holds (already inflated): the header is
+/// dropped in place and the data swapped to little-endian, so tens of megabytes are not copied.
+inline ndarray idx_from_buffer(std::vector<std::uint8_t> buffer, const std::string& context)
+{
+    auto header = xtnn::detail::idx_parse_header(buffer.data(), buffer.size(), context);
+    buffer.erase(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(header.header_bytes));
+    ndarray array{header.type, std::move(header.shape), std::move(buffer)};
+    const std::size_t item = item_size(array.type);
+    xtnn::detail::byte_swap_items(array.data.data(), header.data_bytes / item, item);
+    return array;
+}
+}  // namespace detail
+
+/// Parses an IDX image held in memory, raw or gzip-compressed (recognised by its 1f 8b
+/// magic); `name` (usually the file name) is quoted in messages. IDX's u8, i8, i16, i32, f32
+/// and f64 become dtype u1, i1, i2, i4, f4 and f8.
 /// @returns the array in C order, little-endian; its shape has rank 0..255, extents < 2^32.
 /// @throws format_error for a bad magic, an unknown type code, a truncated header or data,
-/// or trailing bytes after the data.
-inline ndarray parse_idx(const std::uint8_t* data, std::size_t size, const std::string& name)
+/// trailing bytes after the data, corrupt gzip data, or a header claiming more than
+/// io::max_inflated_bytes() of compressed data.
+inline ndarray parse_idx(const std::uint8_t* data, std::size_t size,
+                         const std::string& name = "<memory>")
 {
-    auto header = xtnn::detail::idx_parse_header(
-        data, size, "xtnn::io::parse_idx: " + xtnn::detail::quoted(name));
+    const std::string context = "xtnn::io::parse_idx: " + xtnn::detail::quoted(name);
+    if (xtnn::detail::is_gzip(data, size))
+    {
+        return detail::idx_from_buffer(xtnn::detail::idx_inflate(data, size, context), context);
+    }
+    auto header = xtnn::detail::idx_parse_header(data, size, context);
     return detail::make_ndarray(header.type, true, std::move(header.shape), false,
                                 data + header.header_bytes, header.data_bytes);
 }
@@ -178,16 +252,9 @@ inline ndarray read_idx(const std::string& path)
     std::vector<std::uint8_t> buffer = xtnn::detail::read_file(path, where);
     if (xtnn::detail::is_gzip(buffer.data(), buffer.size()))
     {
-        buffer = xtnn::detail::inflate_all(buffer.data(), buffer.size(),
-                                           xtnn::detail::zformat::gzip, context);
+        buffer = xtnn::detail::idx_inflate(buffer.data(), buffer.size(), context);
     }
-    auto header = xtnn::detail::idx_parse_header(buffer.data(), buffer.size(), context);
-    // Reuse the buffer: drop the header in place rather than copying tens of megabytes.
-    buffer.erase(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(header.header_bytes));
-    ndarray array{header.type, std::move(header.shape), std::move(buffer)};
-    const std::size_t item = item_size(array.type);
-    xtnn::detail::byte_swap_items(array.data.data(), header.data_bytes / item, item);
-    return array;
+    return detail::idx_from_buffer(std::move(buffer), context);
 }
 
 /// read_idx(path).as<T>(): the file's elements converted to T, in the file's shape.
