@@ -378,3 +378,24 @@ TEST_CASE("split_first_as_test: the first rows are the test set, the rest the tr
     REQUIRE_THROWS_WITH(xtnn::data::split_first_as_test(data, 5),
                         Contains("test_count 5 with images (4, 64) and labels (4,)"));
 }
+
+TEST_CASE("digits: parse_digits reads text held in memory, raw or gzip, and names <memory>")
+{
+    const std::string text = csv_line(image0(), 7) + csv_line(image2(), 9);
+    const auto* data = reinterpret_cast<const std::uint8_t*>(text.data());
+    const auto raw = xtnn::data::parse_digits<float>(data, text.size());
+    const auto gz = xtnn::detail::deflate_all(data, text.size(), xtnn::detail::zformat::gzip);
+    const auto inflated = xtnn::data::parse_digits<float>(gz.data(), gz.size());
+    for (const auto* set : {&raw, &inflated})
+    {
+        REQUIRE(shape_of(set->images) == std::vector<std::size_t>{2, 64});
+        REQUIRE(set->images(0, 20) == 3);  // 20 % 17
+        REQUIRE(set->images(1, 63) == 5);
+        REQUIRE(set->labels(0) == 7);
+        REQUIRE(set->labels(1) == 9);
+    }
+    const std::string bad = "1,2,3\n";
+    REQUIRE_THROWS_WITH(
+        xtnn::data::parse_digits<float>(reinterpret_cast<const std::uint8_t*>(bad.data()), bad.size()),
+        Contains("xtnn::data::parse_digits: \"<memory>\"") && Contains("line 1"));
+}

@@ -192,3 +192,41 @@ TEST_CASE("checkpoint: save_best_model writes only when the monitored value impr
     }
     REQUIRE(same_bits(everything_in(xtnn::io::load_model<float>(path).net), saved_weights[best]));
 }
+
+TEST_CASE("checkpoint: parse_checkpoint reads memory; malformed optimizer state is a format_error")
+{
+    const auto [x, y] = blobs(30, 1);
+    const std::string ckpt = xtnn_test::temp_path("memory.ckpt.npz");
+    auto net = fresh();
+    auto o = options();
+    o.early_stopping.enabled = false;
+    o.reduce_on_plateau.enabled = false;
+    o.epochs = 1;
+    o.on_epoch_end(xtnn::io::save_checkpoints<float>(ckpt));
+    xtnn::fit(net, x, y, o);
+    const auto file = xtnn::detail::read_file(ckpt, "test");
+    const auto from_memory = xtnn::io::parse_checkpoint<float>(file.data(), file.size());
+    REQUIRE(from_memory.progress.history.size() == 1);
+    REQUIRE(from_memory.progress.order.size() == 30);
+
+    // An optimizer state listing three arrays (Adam keeps two per parameter): refused with
+    // the reader's error, not std::out_of_range.
+    auto members = xtnn::io::parse_zip(file.data(), file.size(), "ckpt");
+    for (auto& member : members)
+    {
+        if (member.name == "model.json")
+        {
+            auto doc = nlohmann::ordered_json::parse(member.data.begin(), member.data.end());
+            auto& arrays = doc["checkpoint"]["optimizer"]["state"][0]["arrays"];
+            REQUIRE(arrays.size() == 2);
+            arrays.push_back(arrays[0]);
+            const std::string text = doc.dump();
+            member.data.assign(text.begin(), text.end());
+        }
+    }
+    const auto changed = xtnn::io::detail::format_zip(members, false, "test");
+    REQUIRE_THROWS_AS(xtnn::io::parse_checkpoint<float>(changed.data(), changed.size(), "c.npz"),
+                      xtnn::format_error);
+    REQUIRE_THROWS_WITH(xtnn::io::parse_checkpoint<float>(changed.data(), changed.size(), "c.npz"),
+                        Contains("\"c.npz\"") && Contains("must list at most 2 array names"));
+}

@@ -260,3 +260,27 @@ TEST_CASE("weights: a save removes the temporaries of killed saves, never a runn
     REQUIRE(std::filesystem::exists(running));
     REQUIRE(std::filesystem::exists(path));
 }
+
+TEST_CASE("weights: parse_network builds a network from weight-file bytes held in memory")
+{
+    // W1 (2, 2) = [[1, 0], [0, 1]], b1 = [0, 0]; W2 (2, 1) = [[2], [3]], b2 = [1]; identity
+    // activations: x = (1, 2) gives 1 + 2*1 + 3*2 = 9.
+    xtnn::io::named_arrays arrays;
+    arrays.emplace_back("W1", xtnn::io::to_ndarray(xtnn::matrix<float>{{1, 0}, {0, 1}}));
+    arrays.emplace_back("b1", xtnn::io::to_ndarray(xtnn::vector<float>{0, 0}));
+    arrays.emplace_back("W2", xtnn::io::to_ndarray(xtnn::matrix<float>{{2}, {3}}));
+    arrays.emplace_back("b2", xtnn::io::to_ndarray(xtnn::vector<float>{1}));
+    const auto npz = xtnn::io::detail::format_npz(arrays, true, "test");
+    const auto net = xtnn::io::parse_network<float>(npz.data(), npz.size(), "<memory>",
+                                                    xtnn::identity<float>(), xtnn::identity<float>());
+    const xtnn::matrix<float> x{{1, 2}};
+    REQUIRE(net.predict(x)(0, 0) == 9.0f);
+    const std::vector<std::uint8_t> text = {'n', 'o', 'p', 'e'};
+    REQUIRE_THROWS_WITH(xtnn::io::parse_network<float>(text.data(), text.size()),
+                        Catch::Matchers::Contains("\"<memory>\": not a weight file"));
+    arrays.pop_back();
+    const auto short_npz = xtnn::io::detail::format_npz(arrays, false, "test");
+    REQUIRE_THROWS_WITH(xtnn::io::parse_network<float>(short_npz.data(), short_npz.size(), "m.npz"),
+                        Catch::Matchers::Contains("\"m.npz\"") &&
+                            Catch::Matchers::Contains("no array named b2"));
+}

@@ -149,6 +149,10 @@ inline std::string digits_field_problem(digits_field status, const char* kind, i
            digits_field_text(first, last);
 }
 
+/// The most text a gzip digits file may inflate to: 256 MiB bounds a hostile file; the real
+/// one inflates to about 300 KB.
+inline constexpr std::size_t digits_max_text = std::size_t(1) << 28;
+
 /// Parses the CSV text; `context` is "<where>: \"<path>\"". See data::load_digits.
 template <class T>
 data::digits_set<T> digits_parse(const char* text, std::size_t size, const std::string& context)
@@ -240,8 +244,7 @@ data::digits_set<T> digits_read(const std::string& path, const char* where)
     std::vector<std::uint8_t> bytes = read_file(path, where);
     if (is_gzip(bytes.data(), bytes.size()))
     {
-        // 256 MiB bounds a hostile file; the real one inflates to about 300 KB.
-        bytes = inflate_all(bytes.data(), bytes.size(), zformat::gzip, context, std::size_t(1) << 28);
+        bytes = inflate_all(bytes.data(), bytes.size(), zformat::gzip, context, digits_max_text);
     }
     return digits_parse<T>(reinterpret_cast<const char*>(bytes.data()), bytes.size(), context);
 }
@@ -249,6 +252,25 @@ data::digits_set<T> digits_read(const std::string& path, const char* where)
 
 namespace xtnn::data
 {
+/// Parses the digits file held in memory (raw, or gzip told by its magic bytes), laid out as
+/// load_digits reads it; `name` names it in messages.
+/// @throws format_error as load_digits, and for gzip data inflating beyond 256 MiB.
+template <class T = float>
+digits_set<T> parse_digits(const std::uint8_t* data, std::size_t size,
+                           const std::string& name = "<memory>")
+{
+    static_assert(std::is_arithmetic_v<T>, "parse_digits parses into an arithmetic type");
+    const std::string context = "xtnn::data::parse_digits: " + xtnn::detail::quoted(name);
+    if (xtnn::detail::is_gzip(data, size))
+    {
+        const auto text = xtnn::detail::inflate_all(data, size, xtnn::detail::zformat::gzip,
+                                                    context, xtnn::detail::digits_max_text);
+        return xtnn::detail::digits_parse<T>(reinterpret_cast<const char*>(text.data()),
+                                             text.size(), context);
+    }
+    return xtnn::detail::digits_parse<T>(reinterpret_cast<const char*>(data), size, context);
+}
+
 /// Loads the 8x8 digits from `dir`/digits.csv or `dir`/digits/digits.csv, each raw or
 /// ".gz" (gzip is recognised by its magic bytes, whatever the name). The file has no
 /// header; each line is 64 pixels 0..16 (the 8x8 image, row-major) then the label 0..9,

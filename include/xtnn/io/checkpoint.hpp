@@ -207,16 +207,19 @@ void save_checkpoint(const network<T>& net, const fit_progress<T>& progress,
                                         "xtnn::io::save_checkpoint");
 }
 
-/// Loads a checkpoint: its model (checked as load_model checks one) and the run's progress.
-/// @throws as load_model; format_error when the file is a model file without a checkpoint.
+/// Reads a checkpoint held in memory: its model (checked as parse_model checks one) and the
+/// run's progress; `name` names it in messages.
+/// @throws as parse_model; format_error when it is a model file without a checkpoint, or
+/// its checkpoint entries are malformed.
 template <class T = float>
-checkpoint<T> load_checkpoint(const std::string& path, const model_load_options& options = {})
+checkpoint<T> parse_checkpoint(const std::uint8_t* data, std::size_t size,
+                               const std::string& name = "<memory>",
+                               const model_load_options& options = {})
 {
     using detail::json;
-    const auto bytes = xtnn::detail::read_file(path, "xtnn::io::load_checkpoint");
-    return detail::json_errors_as_format_errors(path, [&] {
+    return detail::json_errors_as_format_errors(name, [&] {
     detail::model_archive archive;
-    detail::read_model_archive(archive, bytes.data(), bytes.size(), path, options);
+    detail::read_model_archive(archive, data, size, name, options);
     const std::string& where = archive.where;
     if (!archive.doc.contains("checkpoint"))
     {
@@ -243,11 +246,19 @@ checkpoint<T> load_checkpoint(const std::string& path, const model_load_options&
     {
         p.optimizer_names.push_back(detail::get<std::string>(entry, "parameter", where));
         std::array<std::vector<T>, 2> state;
-        std::size_t k = 0;
-        for (const auto& name : detail::field(entry, "arrays", where))
+        const json& arrays = detail::field(entry, "arrays", where);
+        if (!arrays.is_array() || arrays.size() > state.size())
         {
-            const auto values = detail::checkpoint_array(archive, name.get<std::string>()).template as<T>();
-            state.at(k++).assign(values.begin(), values.end());
+            throw format_error(where + ": optimizer state of \"" + p.optimizer_names.back() +
+                               "\": \"arrays\" must list at most " + std::to_string(state.size()) +
+                               " array names");
+        }
+        std::size_t k = 0;
+        for (const auto& array_name : arrays)
+        {
+            const auto values =
+                detail::checkpoint_array(archive, array_name.get<std::string>()).template as<T>();
+            state[k++].assign(values.begin(), values.end());
         }
         p.optimizer_state.push_back(std::move(state));
     }
@@ -281,6 +292,15 @@ checkpoint<T> load_checkpoint(const std::string& path, const model_load_options&
     p.plateau.cooldown = detail::get<std::size_t>(plateau, "cooldown", where);
     return result;
     });
+}
+
+/// Loads a checkpoint file (see parse_checkpoint).
+/// @throws io_error when the file cannot be read; as parse_checkpoint.
+template <class T = float>
+checkpoint<T> load_checkpoint(const std::string& path, const model_load_options& options = {})
+{
+    const auto bytes = xtnn::detail::read_file(path, "xtnn::io::load_checkpoint");
+    return parse_checkpoint<T>(bytes.data(), bytes.size(), path, options);
 }
 
 /// A callback that saves a checkpoint to `path` after every epoch (replacing the last one):

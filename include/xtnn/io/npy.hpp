@@ -287,7 +287,8 @@ inline ndarray parse_npy_bytes(const std::uint8_t* data, std::size_t size,
 /// @returns the array in C order, little-endian, whatever order the file stores.
 /// @throws format_error for a bad magic, an unsupported version or dtype, a malformed header,
 /// or data whose size does not match the header's shape.
-inline ndarray parse_npy(const std::uint8_t* data, std::size_t size, const std::string& name)
+inline ndarray parse_npy(const std::uint8_t* data, std::size_t size,
+                         const std::string& name = "<memory>")
 {
     const std::string context = "xtnn::io::parse_npy: " + xtnn::detail::quoted(name);
     return detail::parse_npy_bytes(data, size, context);

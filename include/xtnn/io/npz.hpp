@@ -97,7 +97,8 @@ void collect_named(named_arrays& out, std::string name, const xt::xexpression<E>
 /// @throws format_error for anything but a plain zip of stored or deflated .npy members
 /// (zip64, encryption, other methods, CRC or size mismatches, offsets out of bounds), and
 /// for members that are not valid .npy files.
-inline named_arrays parse_npz(const std::uint8_t* data, std::size_t size, const std::string& name)
+inline named_arrays parse_npz(const std::uint8_t* data, std::size_t size,
+                              const std::string& name = "<memory>")
 {
     const std::string context = "xtnn::io::parse_npz: " + xtnn::detail::quoted(name);
     return detail::parse_npz_bytes(data, size, context);

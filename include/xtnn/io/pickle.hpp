@@ -1172,7 +1172,7 @@ inline pickle_machine::value_ptr pickle_machine::execute()
 /// not match the shape, tuples nested deeper than 32, more than 2^20 values, or data
 /// expanding beyond 4x the input.
 inline named_arrays parse_pickle(const std::uint8_t* data, std::size_t size,
-                                 const std::string& name)
+                                 const std::string& name = "<memory>")
 {
     const std::string context = "xtnn::io::parse_pickle: " + xtnn::detail::quoted(name);
     return detail::pickle_machine(data, size, context).run();

@@ -22,25 +22,34 @@
 
 namespace xtnn::io
 {
-/// The named arrays in a weight file: a zip archive of .npy members (.npz) or a pickle of a
-/// dict of numpy arrays (.pkl), whatever its name says.
+/// The named arrays in a weight file held in memory: a zip archive of .npy members (.npz)
+/// or a pickle of a dict of numpy arrays (.pkl), told apart by their first bytes; `name`
+/// names it in messages.
+/// @throws format_error when it is neither or is corrupt.
+inline named_arrays parse_weight_file(const std::uint8_t* data, std::size_t size,
+                                      const std::string& name = "<memory>")
+{
+    if (size >= 4 && data[0] == 'P' && data[1] == 'K')
+    {
+        return parse_npz(data, size, name);
+    }
+    if (size > 0 && data[0] == 0x80)  // pickle PROTO opcode, protocols 2 and later
+    {
+        return parse_pickle(data, size, name);
+    }
+    throw format_error("xtnn::io::read_weight_file: " + xtnn::detail::quoted(name) +
+                       ": not a weight file; expected an .npz archive (starts with \"PK\") or a "
+                       "pickle of protocol 2 or later (starts with 0x80)");
+}
+
+/// The named arrays in the weight file at `path` (see parse_weight_file), whatever its
+/// name says.
 /// @throws io_error when it cannot be read, format_error when it is neither or is corrupt.
 inline named_arrays read_weight_file(const std::string& path)
 {
     const std::vector<std::uint8_t> bytes =
         xtnn::detail::read_file(path, "xtnn::io::read_weight_file");
-    const std::string name = xtnn::detail::quoted(path);
-    if (bytes.size() >= 4 && bytes[0] == 'P' && bytes[1] == 'K')
-    {
-        return parse_npz(bytes.data(), bytes.size(), path);
-    }
-    if (!bytes.empty() && bytes[0] == 0x80)  // pickle PROTO opcode, protocols 2 and later
-    {
-        return parse_pickle(bytes.data(), bytes.size(), path);
-    }
-    throw format_error("xtnn::io::read_weight_file: " + name +
-                       ": not a weight file; expected an .npz archive (starts with \"PK\") or a "
-                       "pickle of protocol 2 or later (starts with 0x80)");
+    return parse_weight_file(bytes.data(), bytes.size(), path);
 }
 
 namespace detail
@@ -174,17 +183,18 @@ void load_weights(network<T>& net, const std::string& path)
     load_weights(net, read_weight_file(path), xtnn::detail::quoted(path));
 }
 
-/// Builds a network of dense layers whose depth and widths come from a weight file's
+/// Builds a network of dense layers whose depth and widths come from the weight arrays'
+/// (of the file `name`, for messages)
 /// W1..WN, with `hidden` after every dense layer but the last and `output` after the last
 /// (the file does not say which activations it was trained with), and loads its weights.
 /// @throws format_error when the file holds no W1, or the W_i do not chain.
 template <class T = float>
-network<T> load_network(const std::string& path, const any_layer<T>& hidden = xtnn::sigmoid<T>(),
-                        const any_layer<T>& output = xtnn::softmax<T>())
+network<T> network_from_weights(const named_arrays& arrays, const std::string& name,
+                                const any_layer<T>& hidden = xtnn::sigmoid<T>(),
+                                const any_layer<T>& output = xtnn::softmax<T>())
 {
-    const named_arrays arrays = read_weight_file(path);
     const array_index index(arrays);
-    const std::string source = xtnn::detail::quoted(path);
+    const std::string source = xtnn::detail::quoted(name);
     constexpr const char* where = "xtnn::io::load_network";
     const std::size_t depth = detail::count_layers(index);
     if (depth == 0)
@@ -224,6 +234,27 @@ network<T> load_network(const std::string& path, const any_layer<T>& hidden = xt
     network<T> net(widths, hidden, output);
     load_weights(net, arrays, source);
     return net;
+}
+
+/// network_from_weights for the weight file held in memory (see parse_weight_file).
+/// @throws as parse_weight_file and network_from_weights.
+template <class T = float>
+network<T> parse_network(const std::uint8_t* data, std::size_t size,
+                         const std::string& name = "<memory>",
+                         const any_layer<T>& hidden = xtnn::sigmoid<T>(),
+                         const any_layer<T>& output = xtnn::softmax<T>())
+{
+    return network_from_weights<T>(parse_weight_file(data, size, name), name, hidden, output);
+}
+
+/// The network in the weight file at `path` (see network_from_weights): W1..WN give its
+/// depth and widths, `hidden` and `output` its activations.
+/// @throws io_error when the file cannot be read; as parse_network.
+template <class T = float>
+network<T> load_network(const std::string& path, const any_layer<T>& hidden = xtnn::sigmoid<T>(),
+                        const any_layer<T>& output = xtnn::softmax<T>())
+{
+    return network_from_weights<T>(read_weight_file(path), path, hidden, output);
 }
 
 /// The weights of `net`'s dense layers as W1, b1 ... WN, bN.
