@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <cstring>
 #include <random>
 #include <string>
@@ -170,19 +171,55 @@ inline const json& field(const json& object, const char* key, const std::string&
     return object.at(key);
 }
 
+/// object[key] as a V. An integer V takes only a whole number in its range (nlohmann's own
+/// conversion would cast 4e47 or -1 to unsigned, which is undefined or wrong); a floating V
+/// takes any number.
 template <class V>
 V get(const json& object, const char* key, const std::string& where)
 {
     const json& value = field(object, key, where);
-    try
+    const auto refuse = [&](const std::string& expected) -> V
     {
-        return value.get<V>();
+        throw format_error(where + ": model.json's \"" + key + "\" is " +
+                           (value.is_number() ? value.dump() : std::string(value.type_name())) +
+                           "; expected " + expected);
+    };
+    if constexpr (std::is_integral_v<V> && !std::is_same_v<V, bool>)
+    {
+        const std::string whole = std::string("a whole number from ") +
+                                  std::to_string(std::numeric_limits<V>::min()) + " to " +
+                                  std::to_string(std::numeric_limits<V>::max());
+        if (value.is_number_unsigned())
+        {
+            const auto n = value.get<std::uint64_t>();
+            return n <= static_cast<std::uint64_t>(std::numeric_limits<V>::max()) ? static_cast<V>(n)
+                                                                                  : refuse(whole);
+        }
+        if (value.is_number_integer())
+        {
+            const auto n = value.get<std::int64_t>();
+            const bool fits = std::is_signed_v<V>
+                                  ? n >= static_cast<std::int64_t>(std::numeric_limits<V>::min()) &&
+                                        n <= static_cast<std::int64_t>(std::numeric_limits<V>::max())
+                                  : false;  // negative: is_number_unsigned was false
+            return fits ? static_cast<V>(n) : refuse(whole);
+        }
+        return refuse(whole);
     }
-    catch (const nlohmann::json::exception&)
+    else if constexpr (std::is_floating_point_v<V>)
     {
-        throw format_error(where + ": model.json's \"" + key + "\" is " + value.type_name() +
-                           "; expected " +
-                           (std::is_same_v<V, std::string> ? "a string" : "a number"));
+        return value.is_number() ? value.get<V>() : refuse("a number");
+    }
+    else
+    {
+        try
+        {
+            return value.get<V>();
+        }
+        catch (const nlohmann::json::exception&)
+        {
+            return refuse(std::is_same_v<V, std::string> ? "a string" : "a value of another type");
+        }
     }
 }
 
@@ -554,7 +591,7 @@ model<T> build_model(const model_archive& archive, const model_load_options& opt
     const json& doc = archive.doc;
     const auto& arrays = archive.arrays;
     model<T> result;
-    result.format_version = doc["format_version"].get<int>();
+    result.format_version = detail::get<int>(doc, "format_version", where);
     result.written_by = doc.value("xtnn_version", std::string());
     const json& input = detail::field(doc, "input", where);
     const auto inputs = detail::get<std::size_t>(input, "width", where);
@@ -630,7 +667,7 @@ model<T> build_model(const model_archive& archive, const model_load_options& opt
         {
             throw shape_error(at + ": outputs " + std::to_string(net.width(i)) +
                               " values; model.json says " +
-                              std::to_string(entry["output_width"].get<std::size_t>()));
+                              std::to_string(detail::get<std::size_t>(entry, "output_width", at)));
         }
         const auto fill = [&](const json& list, std::size_t count, auto get_ref, const char* what)
         {
