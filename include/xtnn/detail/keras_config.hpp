@@ -153,8 +153,14 @@ inline std::size_t product(const std::vector<std::size_t>& shape)
 /// The names a Keras 2 node entry or a Keras 3 __keras_tensor__ refers to:
 /// [["input_1", 0, 0, {}]] or {"args": [{"class_name": "__keras_tensor__", "config":
 /// {"keras_history": ["input_layer", 0, 0]}}], "kwargs": {}}.
-inline void collect_sources(const json& node, std::vector<std::string>& out)
+inline void collect_sources(const context& ctx, const json& node, std::vector<std::string>& out,
+                            std::size_t depth = 0)
 {
+    // Keras nests these 4 or 5 deep; a hostile config could nest them until the stack ends.
+    if (depth > 64)
+    {
+        ctx.fail("a node entry nested deeper than 64 levels");
+    }
     if (node.is_array())
     {
         if (node.size() >= 3 && node[0].is_string() && node[1].is_number_integer() &&
@@ -165,7 +171,7 @@ inline void collect_sources(const json& node, std::vector<std::string>& out)
         }
         for (const auto& item : node)
         {
-            collect_sources(item, out);
+            collect_sources(ctx, item, out, depth + 1);
         }
     }
     else if (node.is_object())
@@ -173,21 +179,21 @@ inline void collect_sources(const json& node, std::vector<std::string>& out)
         const auto history = node.find("keras_history");
         if (history != node.end())
         {
-            collect_sources(*history, out);
+            collect_sources(ctx, *history, out, depth + 1);
             return;
         }
         for (const auto& item : node.items())
         {
-            collect_sources(item.value(), out);
+            collect_sources(ctx, item.value(), out, depth + 1);
         }
     }
 }
 
 /// The layer names of "input_layers"/"output_layers": [["name", 0, 0], ...] or one ["name", 0, 0].
-inline std::vector<std::string> endpoint_names(const json& endpoints)
+inline std::vector<std::string> endpoint_names(const context& ctx, const json& endpoints)
 {
     std::vector<std::string> names;
-    collect_sources(endpoints, names);
+    collect_sources(ctx, endpoints, names);
     return names;
 }
 
@@ -234,8 +240,8 @@ inline std::vector<layer_entry> model_layers(const context& ctx, const json& mod
     // A functional model maps when its graph is one chain: one input, every other layer
     // called once on the one layer before it, each feeding at most one layer, ending at the
     // one output.
-    const auto inputs = endpoint_names(config.value("input_layers", json()));
-    const auto outputs = endpoint_names(config.value("output_layers", json()));
+    const auto inputs = endpoint_names(ctx, config.value("input_layers", json()));
+    const auto outputs = endpoint_names(ctx, config.value("output_layers", json()));
     if (inputs.size() != 1 || outputs.size() != 1)
     {
         ctx.fail("the functional graph is not a chain: it has " + std::to_string(inputs.size()) +
@@ -255,7 +261,7 @@ inline std::vector<layer_entry> model_layers(const context& ctx, const json& mod
             continue;
         }
         std::vector<std::string> sources;
-        collect_sources(nodes, sources);
+        collect_sources(ctx, nodes, sources);
         if (nodes.size() != 1 || sources.size() != 1)
         {
             std::string list;

@@ -562,18 +562,12 @@ void assign(const context& ctx, network<T>& net, std::size_t i, const layer_entr
 }
 }  // namespace detail::keras
 
-/// The Keras model in a .keras (Keras 3) or .h5 (Keras 2 / tf.keras model.save) file held in
-/// memory; `name` names it in messages. Layer names are Keras's; an activation given to a
-/// Dense becomes a layer of its own after it ("dense_relu").
-/// @throws format_error naming the file and the layer for anything that does not map, an
-/// unsupported layer ("unsupported Keras layer 'conv2d' (Conv2D)"), a graph that is not a
-/// chain, a weight of the wrong shape, or a damaged file.
-template <class T = float>
-network<T> parse_keras(const std::vector<std::uint8_t>& bytes, const std::string& name)
+namespace detail::keras
 {
-    using namespace detail::keras;
-    const std::string where = "xtnn::io::load_keras";
-    const context ctx{where + ": " + xtnn::detail::quoted(name) + ": "};
+template <class T>
+network<T> parse_keras_bytes(const context& ctx, const std::vector<std::uint8_t>& bytes,
+                             const std::string& name, const std::string& where)
+{
     if (is_zip(bytes))
     {
         keras3_archive archive = open_archive(ctx, bytes, name, where);
@@ -598,6 +592,30 @@ network<T> parse_keras(const std::vector<std::uint8_t>& bytes, const std::string
     }
     weight_store store = weight_store::legacy(file, "model_weights");
     return build<T>(ctx, model_layers(ctx, config), store, recorded_input_shape(config));
+}
+}  // namespace detail::keras
+
+/// The Keras model in a .keras (Keras 3) or .h5 (Keras 2 / tf.keras model.save) file held in
+/// memory; `name` names it in messages. Layer names are Keras's; an activation given to a
+/// Dense becomes a layer of its own after it ("dense_relu").
+/// @throws format_error naming the file and the layer for anything that does not map, an
+/// unsupported layer ("unsupported Keras layer 'conv2d' (Conv2D)"), a graph that is not a
+/// chain, a weight of the wrong shape, or a damaged file.
+template <class T = float>
+network<T> parse_keras(const std::vector<std::uint8_t>& bytes, const std::string& name = "<memory>")
+{
+    using namespace detail::keras;
+    const std::string where = "xtnn::io::load_keras";
+    const context ctx{where + ": " + xtnn::detail::quoted(name) + ": "};
+    // A config value of an unexpected JSON type, wherever nlohmann meets it, is the file's fault.
+    try
+    {
+        return detail::keras::parse_keras_bytes<T>(ctx, bytes, name, where);
+    }
+    catch (const nlohmann::json::exception& e)
+    {
+        throw format_error(ctx.prefix + "the model config: " + e.what());
+    }
 }
 
 /// The Keras model saved in `path` by model.save: "m.keras" (Keras 3) or "m.h5" (Keras 2 /
