@@ -196,10 +196,18 @@ int main(int argc, char** argv)
                 dataset, data_dir, xtnn::data::mnist_part::test, options);
             const auto& test = set.test;
             xtnn_examples::print_notes(set);
+            if (net.inputs() != set.test.images.shape(1))
+            {
+                throw xtnn::shape_error("the network in \"" + weights + "\" takes " +
+                                        std::to_string(net.inputs()) + " inputs but " +
+                                        set.info->title + "'s images have " +
+                                        std::to_string(set.test.images.shape(1)) + " pixels");
+            }
             if (net.outputs() != set.classes())
             {
-                throw xtnn::shape_error("the network has " + std::to_string(net.outputs()) +
-                                        " outputs but " + set.info->title + " has " +
+                throw xtnn::shape_error("the network in \"" + weights + "\" has " +
+                                        std::to_string(net.outputs()) + " outputs but " +
+                                        set.info->title + " has " +
                                         std::to_string(set.classes()) + " classes");
             }
             const auto& file_classes = imported.loaded.info.classes;
