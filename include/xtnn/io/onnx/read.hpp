@@ -26,6 +26,7 @@
 #include <cstdint>
 #include <deque>
 #include <filesystem>
+#include <sstream>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -634,7 +635,11 @@ private:
             std::string text;
             for (std::size_t i = 0; i < shape.size(); ++i)
             {
-                text += (i ? ", " : "") + std::to_string(static_cast<long long>(shape.at(i)));
+                // A float shape may hold NaN or 1e30: printed as it is, never cast to an integer.
+                std::ostringstream value;
+                value << shape.at(i);
+                text += (i ? ", " : "") +
+                        (shape.is_integer ? std::to_string(shape.ints[i]) : value.str());
             }
             throw format_error(m_where + ": node " + describe(node, index) + " reshapes to (" +
                                text + "); xtnn reads only a reshape to (batch, features): "
