@@ -4,6 +4,7 @@
 // flushed too, so neither an interrupted save nor a power cut destroys the previous file.
 #pragma once
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstdint>
@@ -92,16 +93,40 @@ inline std::string not_regular_file_kind(const std::string& path)
 /// Reads a whole file into memory.
 /// @throws io_error naming `where` and the path when it cannot be opened or read, and for a
 /// path that is not a regular file: a directory, or a device or FIFO (/dev/zero, a pipe)
-/// that would be read forever or block, is refused before it is opened.
+/// that would be read forever or block, is refused before it is read. What is read is the
+/// file's size when it was opened, so one growing meanwhile cannot make it read forever.
 inline std::vector<std::uint8_t> read_file(const std::string& path, const char* where)
 {
-    const std::string kind = not_regular_file_kind(path);
-    if (!kind.empty())
+    const auto refuse = [&](const std::string& kind)
     {
         throw io_error(std::string(where) + ": " + quoted(path) + " is " + kind +
                        "; expected a regular file");
+    };
+    const std::string kind = not_regular_file_kind(path);
+    if (!kind.empty())
+    {
+        refuse(kind);
     }
+#if defined(__unix__) || defined(__APPLE__)
+    // Opened without blocking (a FIFO put there since the check above would block an
+    // ordinary open), then checked again on the descriptor itself.
+    const int fd = open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    struct stat info{};
+    if (fd >= 0 && (fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)))
+    {
+        close(fd);
+        refuse("not a regular file");
+    }
+    std::FILE* file = fd >= 0 ? fdopen(fd, "rb") : nullptr;
+    if (fd >= 0 && !file)
+    {
+        close(fd);
+    }
+    const std::size_t expected = fd >= 0 ? static_cast<std::size_t>(info.st_size) : 0;
+#else
     std::FILE* file = std::fopen(path.c_str(), "rb");
+    const std::size_t expected = std::size_t(-1);
+#endif
     if (!file)
     {
         throw io_error(std::string(where) + ": " + quoted(path) +
@@ -110,7 +135,11 @@ inline std::vector<std::uint8_t> read_file(const std::string& path, const char* 
     std::vector<std::uint8_t> bytes;
     std::uint8_t chunk[1 << 16];
     std::size_t got = 0;
-    while ((got = std::fread(chunk, 1, sizeof chunk, file)) > 0)
+#if defined(__unix__) || defined(__APPLE__)
+    bytes.reserve(expected);
+#endif
+    while (bytes.size() < expected &&
+           (got = std::fread(chunk, 1, std::min(sizeof chunk, expected - bytes.size()), file)) > 0)
     {
         bytes.insert(bytes.end(), chunk, chunk + got);
     }
