@@ -20,6 +20,7 @@
 #include <xtnn/data/digits.hpp>
 #include <xtnn/io/checkpoint.hpp>
 #include <xtnn/io/idx.hpp>
+#include <xtnn/io/interop.hpp>
 #include <xtnn/io/model.hpp>
 #include <xtnn/io/npy.hpp>
 #include <xtnn/io/npz.hpp>
@@ -201,6 +202,31 @@ inline void onnx(const std::uint8_t* data, std::size_t size)
 }
 #endif
 
+/// Any model file, as mnist_inference --weights reads one: the format told by its bytes,
+/// then read once as it is and once with a layer list (for state_dicts and bare tensors).
+/// Keras files are left to the keras targets.
+inline void import_model(const std::uint8_t* data, std::size_t size)
+{
+    const bytes file(data, data + size);
+    // Keras files go to libhdf5, which the keras target fuzzes on its own (see README.md).
+    const auto format = xtnn::io::detail::format_of_bytes(file, "fuzz.model");
+    if (format == xtnn::io::model_format::keras || format == xtnn::io::model_format::hdf5)
+    {
+        return;
+    }
+    try
+    {
+        (void)xtnn::io::import_model_bytes<float>(file, "fuzz.model");
+    }
+    catch (const xtnn::error&)
+    {
+    }
+    xtnn::io::import_options options;
+    options.layers = "dense:4,relu,dense:2";
+    options.inputs = 3;
+    (void)xtnn::io::import_model_bytes<float>(file, "fuzz.model", options);
+}
+
 using entry = void (*)(const std::uint8_t*, std::size_t);
 
 struct target
@@ -226,6 +252,7 @@ inline const std::vector<target>& targets()
         {"model_json", model_json},
         {"checkpoint", checkpoint},
         {"checkpoint_json", checkpoint_json},
+        {"import_model", import_model},
 #if defined(XTNN_HAS_KERAS)
         {"keras", keras},
         {"keras_config", keras_config},

@@ -201,6 +201,10 @@ def main():
     keras_and_onnx_seeds(args.out)
     if args.xtnn_seeds:
         xtnn_seeds(args.out, args.xtnn_seeds)
+    # import_model reads every model format: the seeds of all the formats it tells apart.
+    for target in ("npz", "pickle", "torch", "safetensors", "model", "onnx"):
+        for path in sorted((args.out / target).glob("*")) if (args.out / target).is_dir() else []:
+            write(args.out, "import_model", target + "_" + path.name, path.read_bytes())
     for folder in sorted(args.out.iterdir()):
         print(f"{folder.name}: {len(list(folder.iterdir()))} seeds")
 

@@ -52,6 +52,7 @@ dictionaries_of() {
         digits) echo digits ;;
         weights) echo zip npy pickle ;;
         model | checkpoint | keras) echo zip json npy ;;
+        import_model) echo zip json npy pickle ;;
         *) ;;
     esac
 }

@@ -273,3 +273,21 @@ TEST_CASE("interop: import, prepend, export in every format, read back and check
                                "give them as a layer list") &&
                           Contains("Its tensors: 0.weight (8, 5), 0.bias (8,)"));
 }
+
+TEST_CASE("interop: import_model_bytes reads a model file held in memory as import_model reads it")
+{
+    // The PyTorch fixture, read from its bytes: the same outputs torch computed.
+    const auto bytes = xtnn::detail::read_file(fixtures + "mlp_a.pt", "test");
+    xtnn::io::import_options options;
+    options.layers = layers_a;
+    const auto imported = xtnn::io::import_model_bytes<float>(bytes, "<memory>", options);
+    CHECK(imported.format == xtnn::io::model_format::torch_state_dict);
+    const auto io = xtnn::io::read_npz(fixtures + "mlp_a.io.npz");
+    const xtnn::matrix<float> x = xtnn::io::find_array(io, "x")->as<float>();
+    xtnn_test::require_all_close(imported.loaded.net.predict(x),
+                                 xtnn::io::find_array(io, "y")->as<double>(), 1e-5);
+    // Without layers, the message names "<memory>".
+    CHECK_THROWS_WITH(xtnn::io::import_model_bytes<float>(bytes),
+                      Contains("xtnn::io::import_model: \"<memory>\"") &&
+                          Contains("holds tensors but no layers"));
+}

@@ -325,19 +325,20 @@ inline std::string describe_modules(const named_arrays& tensors)
 }
 }  // namespace detail
 
-/// The network in the model file at `path`, in any format detect_model_format knows, with
-/// options.prepend in front. A file that carries its layers (an xtnn model file, an xtnn
+/// The network in a model file held in memory (`path` names it in messages), in any format
+/// detect_model_format knows, with options.prepend in front. A file that carries its layers (an xtnn model file, an xtnn
 /// safetensors file) is checked as load_model checks it; for one that does not (a
 /// state_dict, bare safetensors, W1, b1 ...) options.layers gives them. A weights-only .npz or
 /// pickle without W1 is read as a state_dict of numpy arrays (PyTorch's names and layouts).
 /// @throws error when layers are missing or given where the file has its own, or a
 /// prepended layer does not fit; io_error, format_error, shape_error as the format's reader.
 template <class T = float>
-imported_model<T> import_model(const std::string& path, const import_options& options = {})
+imported_model<T> import_model_bytes(const std::vector<std::uint8_t>& bytes,
+                                     const std::string& path = "<memory>",
+                                     const import_options& options = {})
 {
     const std::string where = "xtnn::io::import_model: " + xtnn::detail::quoted(path);
     const std::string source = xtnn::detail::quoted(path);
-    const auto bytes = xtnn::detail::read_file(path, "xtnn::io::import_model");
     imported_model<T> result;
     result.format = detail::format_of_bytes(bytes, path);
     const auto own_layers = [&]
@@ -403,8 +404,8 @@ imported_model<T> import_model(const std::string& path, const import_options& op
         result.tensors = arrays.size();
         if (options.layers.empty())
         {
-            result.loaded.net = load_network<T>(path, make_layer<T>(options.hidden),
-                                                make_layer<T>(options.output));
+            result.loaded.net = network_from_weights<T>(arrays, path, make_layer<T>(options.hidden),
+                                                        make_layer<T>(options.output));
         }
         else if (!find_array(arrays, "W1"))
         {
@@ -448,7 +449,7 @@ imported_model<T> import_model(const std::string& path, const import_options& op
             }
             result.loaded.net =
                 network<T>(options.inputs, layer_registry<T>::global().parse_list(options.layers));
-            load_keras_weights(result.loaded.net, path);
+            parse_keras_weights(result.loaded.net, bytes, path);
         }
         break;
 #else
@@ -468,6 +469,15 @@ imported_model<T> import_model(const std::string& path, const import_options& op
     }
     result.loaded.net = detail::prepend_layers(std::move(result.loaded.net), options.prepend, where);
     return result;
+}
+
+/// import_model_bytes for the file at `path`.
+/// @throws io_error when it cannot be read; as import_model_bytes.
+template <class T = float>
+imported_model<T> import_model(const std::string& path, const import_options& options = {})
+{
+    return import_model_bytes<T>(xtnn::detail::read_file(path, "xtnn::io::import_model"), path,
+                                 options);
 }
 
 /// Writes `net` (and `info`) to `path` in the format its ending names (export_format),

@@ -632,15 +632,16 @@ network<T> load_keras(const std::string& path)
 /// batch_norm, layer_norm and standardize layers take the file's Dense, BatchNormalization,
 /// LayerNormalization and Normalization weights in order. Settings the weights do not carry
 /// (activations, epsilon: Keras's BatchNormalization default is 1e-3, xtnn's 1e-5) must be
-/// in `net`. Nothing in `net` changes unless every weight fits.
-/// @throws format_error naming the first layer that does not fit; io_error when unreadable.
+/// in `net`. Nothing in `net` changes unless every weight fits. This one reads the file's
+/// bytes held in memory, `path` naming it in messages; load_keras_weights reads a path.
+/// @throws format_error naming the first layer that does not fit.
 template <class T>
-void load_keras_weights(network<T>& net, const std::string& path)
+void parse_keras_weights(network<T>& net, const std::vector<std::uint8_t>& bytes,
+                         const std::string& path = "<memory>")
 {
     using namespace detail::keras;
     const std::string where = "xtnn::io::load_keras_weights";
     const context ctx{where + ": " + xtnn::detail::quoted(path) + ": "};
-    const auto bytes = xtnn::detail::read_file(path, where.c_str());
     std::unique_ptr<xtnn::detail::hdf5::file> file;
     if (is_zip(bytes))
     {
@@ -737,5 +738,13 @@ void load_keras_weights(network<T>& net, const std::string& path)
         ctx.fail("the file has weights for '" + left.front() + "', which no layer of the network takes");
     }
     net = std::move(loaded);
+}
+
+/// parse_keras_weights for the file at `path`.
+/// @throws io_error when it cannot be read; format_error as parse_keras_weights.
+template <class T>
+void load_keras_weights(network<T>& net, const std::string& path)
+{
+    parse_keras_weights(net, xtnn::detail::read_file(path, "xtnn::io::load_keras_weights"), path);
 }
 }  // namespace xtnn::io
