@@ -8,7 +8,8 @@ set -euo pipefail
 
 packages=(
     cmake g++ make pkg-config ca-certificates
-    clang-14              # .ci/run builds and tests with clang 14 too
+    clang-14              # .ci/run builds and tests with clang 14 too ...
+    libclang-rt-14-dev    # ... with its sanitizers and libFuzzer (tests/fuzz/)
     libc++-14-dev libc++abi-14-dev  # clang with -stdlib=libc++ (README: "Tested with")
     libxtensor-dev        # xtensor 0.24 (xtensor-dev is its transitional name)
     libxtensor-blas-dev   # its CMake config needs BLAS and LAPACK ...

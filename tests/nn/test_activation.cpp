@@ -114,6 +114,31 @@ TEST_CASE("activation: the float exp is within 2 ulp of exp over its whole range
     REQUIRE(worst < 2 * std::numeric_limits<float>::epsilon());
 }
 
+TEST_CASE("activation: the float exp of NaN is NaN, of +-inf and beyond the range clamped")
+{
+    // Ten values so both the vector loop (4 or 8 wide) and the scalar tail see each kind.
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    const float inf = std::numeric_limits<float>::infinity();
+    const std::vector<float> x{nan, inf, -inf, 1e30f, -1e30f, 0.0f, -nan, 1.0f, 100.0f, nan};
+    std::vector<float> y(x.size());
+    xtnn::detail::exp_clamped(x.data(), y.data(), x.size());
+    CHECK(std::isnan(y[0]));
+    CHECK(std::isnan(y[6]));
+    CHECK(std::isnan(y[9]));
+    // Clamped to [-87, 88]: exp(88) = 1.6516363e38, exp(-87) = 1.6458115e-38 (by hand from
+    // e^88 = 1.65163625e38 and e^-87 = 1.64581143e-38), within float rounding.
+    for (std::size_t i : {std::size_t(1), std::size_t(3), std::size_t(8)})
+    {
+        CHECK(y[i] == Approx(1.6516363e38).epsilon(4e-7));
+    }
+    for (std::size_t i : {std::size_t(2), std::size_t(4)})
+    {
+        CHECK(y[i] == Approx(1.6458115e-38).epsilon(4e-7));
+    }
+    CHECK(y[5] == 1.0f);
+    CHECK(y[7] == Approx(2.718281828).epsilon(2.4e-7));
+}
+
 TEST_CASE("activation: every backward matches central differences of its forward")
 {
     // Away from the kinks of relu, leaky_relu and elu at 0.

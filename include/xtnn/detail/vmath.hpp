@@ -40,10 +40,13 @@ exp_kernel(F x)
     p = p * r + 1.6666665459e-1f;
     p = p * r + 5.0000001201e-1f;
     p = p * r * r + r + 1.0f;
-    // The low mantissa bits of `shifted` hold n in two's complement.
+    // The low mantissa bits of `shifted` hold n in two's complement; n + 127 is 1..254 for
+    // every clamped x. A NaN x (not clamped: every comparison with it is false) leaves junk
+    // there, so only 8 bits are kept before the shift, which then never overflows (undefined
+    // behaviour for int); p is NaN then, and so is the result.
     I n_bits;
     std::memcpy(&n_bits, &shifted, sizeof n_bits);
-    const I scale_bits = ((n_bits - 0x4B400000) + 127) << 23;
+    const I scale_bits = (((n_bits - 0x4B400000) + 127) & 0xFF) << 23;
     F scale;
     std::memcpy(&scale, &scale_bits, sizeof scale);
     return p * scale;
