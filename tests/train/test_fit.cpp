@@ -4,6 +4,7 @@
 // determinism, divergence detection, early stopping, validation splits, callbacks, learning-
 // rate schedules, progress lines, and no allocation per step.
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <new>
@@ -398,18 +399,34 @@ TEST_CASE("fit: the progress line is Keras's, one per epoch")
 
 TEST_CASE("fit: on a terminal the progress bar is redrawn in place, then replaced by the line")
 {
+    // A clock of the test's own: what is drawn does not depend on the machine's speed.
+    static std::chrono::steady_clock::time_point now;
+    now = std::chrono::steady_clock::time_point{};
+    const auto at = [](double seconds)
+    {
+        now = std::chrono::steady_clock::time_point{} +
+              std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                  std::chrono::duration<double>(seconds));
+    };
     std::ostringstream out;
-    xtnn::progress_printer printer(xtnn::verbosity::bar, &out, true);
+    xtnn::progress_printer printer(xtnn::verbosity::bar, &out, true, [] { return now; });
     REQUIRE(printer.live());
     printer.begin_epoch(1, 2, 4);
-    printer.step(2, 0.5, 0.75);    // throttled: too soon after the start
+    at(0.05);
+    printer.step(1, 0.9, 0.25);    // throttled: 0.05 s after the start, under 0.1 s
+    at(4.0);
+    printer.step(2, 0.5, 0.75);    // drawn; ETA 4 s / 2 steps x 2 left = 4 s
+    at(4.01);
+    printer.step(3, 0.4, 0.8);     // throttled: 0.01 s after the last draw
     printer.step(4, 0.25, 0.875);  // the last step is always drawn
     xtnn::epoch_record record;
     record.epoch = 1;
     record.epochs = 2;
     record.steps = 4;
     printer.end_epoch(record);
-    REQUIRE(out.str() == "\rEpoch 1/2 - 4/4 [==============================] - ETA: 0s - loss: "
+    REQUIRE(out.str() == "\rEpoch 1/2 - 2/4 [===============>..............] - ETA: 4s - loss: "
+                         "0.5000 - accuracy: 0.7500"
+                         "\rEpoch 1/2 - 4/4 [==============================] - ETA: 0s - loss: "
                          "0.2500 - accuracy: 0.8750\r\x1b[K" +
                              xtnn::format_epoch_line(record) + "\n");
     REQUIRE_FALSE(xtnn::progress_printer(xtnn::verbosity::epochs, &out, true).live());

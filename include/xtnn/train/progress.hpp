@@ -86,11 +86,18 @@ public:
     {
     }
 
-    /// As above, with `terminal` saying whether `out` is one (tests force the bar).
-    progress_printer(verbosity level, std::ostream* out, bool terminal)
+    /// The clock the bar's throttle and ETA read: steady_clock's, or a test's own, so that
+    /// what is drawn does not depend on how fast the machine runs.
+    using clock = std::chrono::steady_clock::time_point (*)();
+
+    /// As above, with `terminal` saying whether `out` is one (tests force the bar) and the
+    /// clock to read.
+    progress_printer(verbosity level, std::ostream* out, bool terminal,
+                     clock now = &std::chrono::steady_clock::now)
       : m_level(level)
       , m_out(out ? out : &std::cerr)
       , m_live(level == verbosity::bar && terminal)
+      , m_now(now)
     {
     }
 
@@ -102,7 +109,7 @@ public:
         m_epoch = epoch;
         m_epochs = epochs;
         m_steps = steps;
-        m_start = std::chrono::steady_clock::now();
+        m_start = m_now();
         m_last_draw = m_start;
     }
 
@@ -113,7 +120,7 @@ public:
         {
             return;
         }
-        const auto now = std::chrono::steady_clock::now();
+        const auto now = m_now();
         if (done != m_steps && now - m_last_draw < std::chrono::milliseconds(100))
         {
             return;
@@ -164,6 +171,7 @@ private:
     verbosity m_level;
     std::ostream* m_out;
     bool m_live;
+    clock m_now;
     std::size_t m_epoch = 0, m_epochs = 0, m_steps = 0;
     std::chrono::steady_clock::time_point m_start, m_last_draw;
 };
