@@ -305,7 +305,7 @@ TEST_CASE("model: a model.json that lacks a field or lies about a width is refus
     REQUIRE_THROWS_WITH(xtnn::io::load_model<float>(with_json("\"layers\"", "\"strata\"")),
                         Contains("model.json has no \"layers\""));
     REQUIRE_THROWS_WITH(xtnn::io::load_model<float>(with_json("\"kind\": \"dense\"", "\"kind\": 7")),
-                        Contains("model.json's \"kind\" is number; expected a string"));
+                        Contains("model.json's \"kind\" is 7; expected a string"));
     // 2^40 units on dense_1: its kernel would be 6·2^40 values; the file holds 56.
     const std::string huge = with_json("\"units\": 8", "\"units\": 1099511627776");
     REQUIRE_THROWS_AS(xtnn::io::load_model<float>(huge), xtnn::format_error);
