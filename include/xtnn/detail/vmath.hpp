@@ -10,6 +10,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace xtnn::detail
 {
@@ -87,6 +90,43 @@ inline void exp_clamped(const double* in, double* out, std::size_t size)
     {
         const double x = in[i] < -708.0 ? -708.0 : (in[i] > 709.0 ? 709.0 : in[i]);
         out[i] = std::exp(x);
+    }
+}
+
+/// out[i] = √in[i] + add, for in[i] >= 0 (the update rules' √v + ε). A loop over std::sqrt
+/// stays scalar under GCC's and clang's default -fmath-errno: the call to sqrtf that sets
+/// errno for a negative input is kept, and a call blocks vectorisation. SSE2's sqrtps and
+/// sqrtpd (every x86-64) are the same correctly rounded square root, four floats or two
+/// doubles at a time, so the result is bit-identical to std::sqrt's.
+inline void sqrt_plus(const float* in, float add, float* out, std::size_t size)
+{
+    std::size_t i = 0;
+#if defined(__SSE2__)
+    const __m128 a = _mm_set1_ps(add);
+    for (; i + 4 <= size; i += 4)
+    {
+        _mm_storeu_ps(out + i, _mm_add_ps(_mm_sqrt_ps(_mm_loadu_ps(in + i)), a));
+    }
+#endif
+    for (; i < size; ++i)
+    {
+        out[i] = std::sqrt(in[i]) + add;
+    }
+}
+
+inline void sqrt_plus(const double* in, double add, double* out, std::size_t size)
+{
+    std::size_t i = 0;
+#if defined(__SSE2__)
+    const __m128d a = _mm_set1_pd(add);
+    for (; i + 2 <= size; i += 2)
+    {
+        _mm_storeu_pd(out + i, _mm_add_pd(_mm_sqrt_pd(_mm_loadu_pd(in + i)), a));
+    }
+#endif
+    for (; i < size; ++i)
+    {
+        out[i] = std::sqrt(in[i]) + add;
     }
 }
 }  // namespace xtnn::detail

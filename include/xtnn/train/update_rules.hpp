@@ -4,12 +4,43 @@
 // the first step); the optimizer (optimizer.hpp) runs it over every parameter of a registry.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <string_view>
 
+#include "../detail/vmath.hpp"
+
 namespace xtnn::update
 {
+namespace detail
+{
+/// The rules that divide by √s + ε run over blocks of values: update_state(i) for the block,
+/// then its √s + ε all at once (xtnn::detail::sqrt_plus, vectorised: std::sqrt in the loop
+/// would keep it scalar), then step(i, √s[i] + ε). Each of the three loops vectorises, the
+/// block stays in L1, and every value gets the same operations in the same order as the
+/// one-loop form, so the results are the same bits.
+template <class T, class UpdateState, class Step>
+void in_root_blocks(std::size_t n, const T* s, T eps, UpdateState update_state, Step step)
+{
+    constexpr std::size_t block = 256;
+    T root[block];
+    for (std::size_t begin = 0; begin < n; begin += block)
+    {
+        const std::size_t end = std::min(n, begin + block);
+        for (std::size_t i = begin; i < end; ++i)
+        {
+            update_state(i);
+        }
+        xtnn::detail::sqrt_plus(s + begin, eps, root, end - begin);
+        for (std::size_t i = begin; i < end; ++i)
+        {
+            step(i, root[i - begin]);
+        }
+    }
+}
+}  // namespace detail
+
 /// One call of a rule: parameter p, gradient g (L2 weight decay already added to it, except
 /// for adamw, whose decay is its own), state s, n values; the learning rate (the optimizer's,
 /// scheduled and times the parameter's multiplier), the decoupled weight decay, and t, the
@@ -100,11 +131,9 @@ struct adagrad
         const T lr = static_cast<T>(a.learning_rate);
         const T eps = static_cast<T>(epsilon);
         T* h = a.s[0];
-        for (std::size_t i = 0; i < a.n; ++i)
-        {
-            h[i] += a.g[i] * a.g[i];
-            a.p[i] -= lr * a.g[i] / (std::sqrt(h[i]) + eps);
-        }
+        detail::in_root_blocks(
+            a.n, h, eps, [&](std::size_t i) { h[i] += a.g[i] * a.g[i]; },
+            [&](std::size_t i, T root) { a.p[i] -= lr * a.g[i] / root; });
     }
 };
 
@@ -126,11 +155,9 @@ struct rmsprop
         const T one_minus_r = static_cast<T>(1 - rho);
         const T eps = static_cast<T>(epsilon);
         T* h = a.s[0];
-        for (std::size_t i = 0; i < a.n; ++i)
-        {
-            h[i] = r * h[i] + one_minus_r * a.g[i] * a.g[i];
-            a.p[i] -= lr * a.g[i] / (std::sqrt(h[i]) + eps);
-        }
+        detail::in_root_blocks(
+            a.n, h, eps, [&](std::size_t i) { h[i] = r * h[i] + one_minus_r * a.g[i] * a.g[i]; },
+            [&](std::size_t i, T root) { a.p[i] -= lr * a.g[i] / root; });
     }
 };
 
@@ -157,12 +184,14 @@ struct adam
                                       (1 - std::pow(beta1, t)));
         T* m = a.s[0];
         T* v = a.s[1];
-        for (std::size_t i = 0; i < a.n; ++i)
-        {
-            m[i] = b1 * m[i] + one_minus_b1 * a.g[i];
-            v[i] = b2 * v[i] + one_minus_b2 * a.g[i] * a.g[i];
-            a.p[i] -= lr_t * m[i] / (std::sqrt(v[i]) + eps);
-        }
+        detail::in_root_blocks(
+            a.n, v, eps,
+            [&](std::size_t i)
+            {
+                m[i] = b1 * m[i] + one_minus_b1 * a.g[i];
+                v[i] = b2 * v[i] + one_minus_b2 * a.g[i] * a.g[i];
+            },
+            [&](std::size_t i, T root) { a.p[i] -= lr_t * m[i] / root; });
     }
 };
 
