@@ -236,14 +236,18 @@ struct rule_inputs
     explicit rule_inputs(std::size_t n) : p(n), g(n), s0(n), s1(n)
     {
         std::uint32_t x = 12345;
-        const auto next = [&] { return static_cast<T>((x = x * 1664525u + 1013904223u) >> 8) / T(1 << 23) - 1; };
+        const auto next = [&]
+        { return static_cast<T>((x = x * 1664525u + 1013904223u) >> 8) / T(1 << 23) - 1; };
         for (std::size_t i = 0; i < n; ++i)
         {
             p[i] = next();
             g[i] = i % 7 == 3 ? T(0) : next();
         }
     }
-    xtnn::update::step<T> step(std::size_t t) { return {p.data(), g.data(), {s0.data(), s1.data()}, p.size(), 0.01, 0, t}; }
+    xtnn::update::step<T> step(std::size_t t)
+    {
+        return {p.data(), g.data(), {s0.data(), s1.data()}, p.size(), 0.01, 0, t};
+    }
 };
 }  // namespace
 
@@ -292,7 +296,8 @@ TEMPLATE_TEST_CASE("optimizer: AdaGrad, RMSprop and Adam give the one-loop formu
         {
             xtnn::update::adam{}(got.step(t));
             const double td = static_cast<double>(t);
-            const T lr_t = static_cast<T>(0.01 * std::sqrt(1 - std::pow(0.999, td)) / (1 - std::pow(0.9, td)));
+            const T lr_t =
+                static_cast<T>(0.01 * std::sqrt(1 - std::pow(0.999, td)) / (1 - std::pow(0.9, td)));
             for (std::size_t i = 0; i < n; ++i)
             {
                 want.s0[i] = b1 * want.s0[i] + one_minus_b1 * want.g[i];
